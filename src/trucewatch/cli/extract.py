@@ -1,0 +1,131 @@
+"""`trucewatch extract`: reports in, one JSON line of incident claims per report out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+import click
+from tqdm import tqdm
+
+from trucewatch.ingest import InputError, read_inputs
+from trucewatch.models import Document, Event, ExtractionResult
+from trucewatch.report.table import format_table
+
+if TYPE_CHECKING:
+    from trucewatch.extract.pipeline import Extractor
+
+PROGRESS_THRESHOLD = 20
+
+
+def _parse_day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form") from None
+
+
+def _count_inputs(paths: tuple[Path, ...]) -> int:
+    """A cheap estimate of how many documents the inputs hold, for the progress bar."""
+    total = 0
+    for path in paths:
+        files = sorted(path.rglob("*")) if path.is_dir() else [path]
+        for f in files:
+            if f.suffix == ".jsonl" and f.is_file():
+                with f.open("rb") as handle:
+                    total += sum(1 for line in handle if line.strip())
+            elif f.suffix in (".txt", ".html", ".htm") and f.is_file():
+                total += 1
+    return total
+
+
+@click.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path, allow_dash=True), default="-",
+              show_default=True, help="Where to write the JSONL results ('-' for stdout).")
+@click.option("--published", callback=_parse_day, metavar="YYYY-MM-DD",
+              help="Publication date for inputs that do not carry their own.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="jsonl",
+              show_default=True, help="jsonl for programs, table for people.")
+def extract(inputs: tuple[Path, ...], output: Path, published: dt.date | None, fmt: str) -> None:
+    """Extract incident claims from report files, folders or JSONL files.
+
+    INPUTS are .jsonl files of {"id", "text", "published"?, "url"?} records, .txt or .html files,
+    or folders of them. Bad inputs are reported on stderr and skipped; the exit status is 1 if
+    any input failed.
+    """
+    from trucewatch.extract.pipeline import Extractor  # loads spaCy: only when really extracting
+
+    failures: list[str] = []
+    total = _count_inputs(inputs)
+    extractor = Extractor()
+    documents = _documents(inputs, published, failures)
+    bar = tqdm(total=total, unit="doc", file=sys.stderr,
+               disable=total < PROGRESS_THRESHOLD or not sys.stderr.isatty(),
+               leave=False)
+    n_docs = n_events = 0
+    with _open_output(output) as out:
+        for doc, events in _safe_extract(extractor, documents, failures):
+            bar.update(1)
+            n_docs += 1
+            n_events += len(events)
+            if fmt == "table":
+                out.write(format_table(doc, events))
+            else:
+                line = ExtractionResult(id=doc.id, events=events).model_dump_json()
+                out.write(line + "\n")
+    bar.close()
+    click.echo(f"extracted {n_docs} document(s), {n_events} event(s)", err=True)
+    if failures:
+        click.echo(f"{len(failures)} input(s) failed:", err=True)
+        for failure in failures:
+            click.echo(f"  {failure}", err=True)
+        sys.exit(1)
+
+
+def _documents(
+    inputs: tuple[Path, ...], published: dt.date | None, failures: list[str]
+) -> Iterator[Document]:
+    for item in read_inputs(list(inputs), published=published):
+        if isinstance(item, InputError):
+            click.echo(f"error: {item}", err=True)
+            failures.append(str(item))
+        else:
+            yield item
+
+
+def _safe_extract(
+    extractor: Extractor, documents: Iterator[Document], failures: list[str]
+) -> Iterator[tuple[Document, list[Event]]]:
+    """Extract document by document so one failure does not stop the batch."""
+    for doc in documents:
+        try:
+            events = extractor.extract(doc)
+        except Exception as exc:  # noqa: BLE001 - any failure of one document is reported, not fatal
+            message = f"{doc.origin or doc.id}: extraction failed: {type(exc).__name__}: {exc}"
+            click.echo(f"error: {message}", err=True)
+            failures.append(message)
+            continue
+        yield doc, events
+
+
+class _open_output:  # noqa: N801 - used as a context manager like open()
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.handle: TextIO | None = None
+
+    def __enter__(self) -> TextIO:
+        if str(self.path) == "-":
+            return sys.stdout
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.handle = self.path.open("w", encoding="utf-8")
+        return self.handle
+
+    def __exit__(self, *exc: object) -> None:
+        if self.handle is not None:
+            self.handle.close()

@@ -1,0 +1,116 @@
+"""Within one document, fold mentions of the same claim into one event.
+
+A headline, a lead sentence and the quoted statement often tell the same claim three times; a
+tally of one ("one truce violation") is the act its details then describe. Two mentions fold when
+nothing they state contradicts: same stance and background flag, same or unknown actor, target,
+place, date (one day apart at most), count and toll, and compatible types (a violation of
+unspecified kind folds into a specific one). A tally of several acts never absorbs a detailed act
+with its own place: the schema keeps both.
+"""
+
+from __future__ import annotations
+
+from trucewatch.models import VIOLENT_TYPES, Event
+
+GENERIC = {"ceasefire_violation", "armed_clash"}
+
+
+def fold(events: list[Event]) -> list[Event]:
+    """Fold compatible mentions pairwise, the closest pair first, until no pair is compatible.
+
+    The result keeps the order of each group's first mention."""
+    out = list(events)
+    while True:
+        best: tuple[int, int, int] | None = None
+        for i, a in enumerate(out):
+            for j in range(i + 1, len(out)):
+                if compatible(a, out[j]):
+                    score = _agreement(a, out[j])
+                    if best is None or score > best[0]:
+                        best = (score, i, j)
+        if best is None:
+            return out
+        _, i, j = best
+        out[i] = combine(out[i], out[j])
+        del out[j]
+
+
+_FIELDS = ("type", "actor", "target", "source", "weapon", "location", "date", "count", "killed",
+           "injured")
+
+
+def _agreement(a: Event, b: Event) -> int:
+    """How many fields two compatible mentions state alike (both given and equal)."""
+    return sum(
+        1 for f in _FIELDS if getattr(a, f) is not None and getattr(a, f) == getattr(b, f)
+    )
+
+
+def _agree(a: object, b: object) -> bool:
+    return a is None or b is None or a == b
+
+
+def _places_agree(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return True
+    x, y = a.lower(), b.lower()
+    return x in y or y in x
+
+
+def _is_tally(event: Event) -> bool:
+    return event.type == "ceasefire_violation" and (event.count or 0) > 1
+
+
+def compatible(a: Event, b: Event) -> bool:
+    if a.stance != b.stance or a.historical != b.historical:
+        return False
+    if not (a.source == b.source or "media" in (a.source, b.source)):
+        return False
+    if (a.type in VIOLENT_TYPES) != (b.type in VIOLENT_TYPES):
+        return False
+    if a.type != b.type:
+        if a.type not in VIOLENT_TYPES:
+            return False
+        if a.type not in GENERIC and b.type not in GENERIC:
+            return False
+    if _is_tally(a) != _is_tally(b) and (a.location or b.location):
+        return False
+    if a.date and b.date and abs((a.date - b.date).days) > 1:
+        return False
+    return (
+        _agree(a.actor, b.actor)
+        and _agree(a.target, b.target)
+        and _places_agree(a.location, b.location)
+        and _agree_count(a, b)
+        and _agree(a.killed, b.killed)
+        and _agree(a.injured, b.injured)
+    )
+
+
+def _agree_count(a: Event, b: Event) -> bool:
+    if a.count is None or b.count is None or a.count == b.count:
+        return True
+    # "one violation" and the "two strikes" that make it up are one event (count of the acts)
+    return 1 in (a.count, b.count) and (a.type in GENERIC or b.type in GENERIC)
+
+
+def combine(a: Event, b: Event) -> Event:
+    """One event holding what either mention states; the more specific type and source win."""
+    specific = b if (a.type in GENERIC and b.type not in GENERIC) else a
+    other = a if specific is b else b
+    data = specific.model_dump()
+    for key, value in other.model_dump().items():
+        if data.get(key) is None and value is not None:
+            data[key] = value
+    if data["source"] == "media":
+        data["source"] = other.source
+    counts = [c for c in (a.count, b.count) if c is not None]
+    if counts:
+        data["count"] = specific.count if specific.count is not None else max(counts)
+        if 1 in counts and len(counts) == 2:
+            data["count"] = max(counts)
+    if a.date and b.date:
+        data["date"] = min(a.date, b.date)
+    data["evidence"] = [*a.evidence, *b.evidence]
+    data["confidence"] = min(1.0, max(a.confidence, b.confidence) + 0.05)
+    return Event.model_validate(data)

@@ -1,0 +1,156 @@
+"""Numbers in report prose: casualty tolls ("two soldiers were wounded", "no casualties") and
+counted acts ("two strikes", "violated the ceasefire seven times")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from trucewatch.extract.lexicon import Lexicon
+
+_UNITS = {
+    "a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12, "dozens": 24,
+    "several": 0,
+}
+NUMBER = (
+    r"(?:\d{1,3}(?:,\d{3})+|\d+|"
+    + "|".join(sorted((w for w in _UNITS if w not in ("a", "an", "several")), key=len, reverse=True))
+    + r")(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
+)
+_QUALIFIER = r"(?:at least |more than |over |some |about |around |nearly |up to |another |the )?"
+
+
+def parse_number(text: str) -> int | None:
+    """'3,186' -> 3186, 'seven' -> 7, 'twenty-two' -> 22; None when it is not a number."""
+    words = text.lower().replace(",", "").replace("-", " ").split()
+    if not words:
+        return None
+    if words[0].isdigit():
+        return int(words[0])
+    total = 0
+    for word in words:
+        if word not in _UNITS:
+            return None
+        total += _UNITS[word]
+    return total or None
+
+
+@dataclass(frozen=True)
+class Toll:
+    killed: int | None = None
+    injured: int | None = None
+
+    def merged(self, other: Toll) -> Toll:
+        return Toll(
+            self.killed if self.killed is not None else other.killed,
+            self.injured if self.injured is not None else other.injured,
+        )
+
+    @property
+    def empty(self) -> bool:
+        return self.killed is None and self.injured is None
+
+
+class NumberReader:
+    """Reads tolls and counts from one sentence with the lexicon's word lists."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        people = lexicon.person_words
+        self._scan = re.compile(
+            rf"\b(?:(?P<n>{NUMBER})|(?P<k>{lexicon.killed_words})|(?P<i>{lexicon.injured_words}))\b",
+            re.IGNORECASE,
+        )
+        self._toll_after = {
+            kind: re.compile(
+                rf"\b(?:{words})\s+(?:{_QUALIFIER})(?P<n>{NUMBER})\b(?:\s+(?:{people}))?",
+                re.IGNORECASE,
+            )
+            for kind, words in (("killed", r"killed|left|killing|death toll (?:of|to|at)"),
+                                ("injured", r"wounded|injured|wounding|injuring"))
+        }
+        self._toll_bare = {
+            kind: re.compile(rf"\b{_QUALIFIER}(?P<n>{NUMBER})\s+(?:{words})\b", re.IGNORECASE)
+            for kind, words in (("killed", r"dead|killed|deaths|fatalities"),
+                                ("injured", r"wounded|injured|injuries"))
+        }
+        self._soldier_singular = {
+            kind: re.compile(
+                rf"\b(?:the|a|our|one)\s+(?:\w+\s+){{0,3}}?(?:soldier|serviceman|member|civilian|"
+                rf"woman|man|resident|child|private|defender|employee|jawan|peacekeeper)\b"
+                rf"[^.;]{{0,60}}?\b(?:{words})\b",
+                re.IGNORECASE,
+            )
+            for kind, words in (
+                ("killed", r"was killed|died|killed|dead|lost (?:his|her) life"),
+                ("injured", r"was (?:\w+ )?(?:wounded|injured)|suffered an? (?:\w+ )?wound|"
+                            r"received (?:\w+ )?(?:injuries|wounds?)|(?:\w+ )?wounded"),
+            )
+        }
+        self._count = re.compile(
+            rf"\b{_QUALIFIER}(?P<n>{NUMBER})\s+(?:\w+[- ]){{0,3}}?(?:{lexicon.count_nouns})\b",
+            re.IGNORECASE,
+        )
+        self._times = re.compile(rf"\b(?P<n>{NUMBER}|once|twice)\s+times?\b", re.IGNORECASE)
+
+    def toll(self, sentence: str) -> Toll:
+        """Killed and injured as the sentence states them; None where it is silent."""
+        killed = injured = None
+        lex = self.lexicon
+        if lex.none_both.search(sentence):
+            killed = injured = 0
+        if lex.none_killed.search(sentence):
+            killed = 0
+        if lex.none_injured.search(sentence):
+            injured = 0
+        found = self._numbers_before_words(sentence)
+        for kind in ("killed", "injured"):
+            if kind in found:
+                continue
+            m = self._toll_after[kind].search(sentence) or self._toll_bare[kind].search(sentence)
+            value = parse_number(m.group("n")) if m else None
+            if value:
+                found[kind] = value
+            elif self._soldier_singular[kind].search(sentence):
+                found[kind] = 1
+        if "killed" in found:
+            killed = found["killed"]
+        if "injured" in found and not (
+            # "casualties" alone names both; counted once, as injured, unless a death count exists
+            found.get("killed") == found["injured"] and "casualties" in sentence.lower()
+        ):
+            injured = found["injured"]
+        return Toll(killed, injured)
+
+    def _numbers_before_words(self, sentence: str) -> dict[str, int]:
+        """'three civilians killed and another 10 wounded': each toll word takes the nearest
+        number before it (within 60 characters) that no earlier toll word took."""
+        found: dict[str, int] = {}
+        pending: tuple[int, int] | None = None  # (value, end offset)
+        for m in self._scan.finditer(sentence):
+            if m.group("n"):
+                value = parse_number(m.group("n"))
+                pending = (value, m.end()) if value else pending
+                continue
+            kind = "killed" if m.group("k") else "injured"
+            if pending and m.start() - pending[1] <= 60 and kind not in found:
+                found[kind] = pending[0]
+                pending = None
+        return found
+
+    def count(self, sentence: str) -> int | None:
+        """How many acts the sentence counts ("two strikes", "seven times"), else None."""
+        m = self._times.search(sentence)
+        if m:
+            word = m.group("n").lower()
+            return {"once": 1, "twice": 2}.get(word) or parse_number(word)
+        for m in self._count.finditer(sentence):
+            value = parse_number(m.group("n"))
+            if value:
+                return value
+        return None
+

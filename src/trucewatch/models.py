@@ -1,0 +1,105 @@
+"""Data contracts shared by every stage: documents in, attributed incident claims out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+EventType = Literal[
+    "armed_clash",
+    "firing",
+    "shelling",
+    "drone_strike",
+    "explosive",
+    "attack_on_civilians",
+    "intrusion",
+    "territory_seizure",
+    "shoot_down",
+    "ceasefire_violation",
+    "ceasefire_agreement",
+    "deployment",
+    "mediation",
+]
+VIOLENT_TYPES: frozenset[str] = frozenset(
+    {
+        "armed_clash",
+        "firing",
+        "shelling",
+        "drone_strike",
+        "explosive",
+        "attack_on_civilians",
+        "intrusion",
+        "territory_seizure",
+        "shoot_down",
+        "ceasefire_violation",
+    }
+)
+Weapon = Literal[
+    "small_arms",
+    "sniper",
+    "machine_gun",
+    "grenade_launcher",
+    "mortar",
+    "artillery",
+    "rocket",
+    "missile",
+    "drone",
+    "aircraft",
+    "armour",
+    "landmine",
+    "explosive",
+]
+Stance = Literal["asserts", "denies", "neutral"]
+
+
+class Document(BaseModel):
+    """One report as read from an input: clean text plus what is known about its publication."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    text: str
+    published: dt.date | None = None
+    url: str | None = None
+    title: str | None = None
+    origin: str | None = Field(default=None, description="file path or URL it was read from")
+
+
+class Evidence(BaseModel):
+    """The sentence a claim rests on, with character offsets into the cleaned document text."""
+
+    sentence: str
+    start: int
+    end: int
+
+
+class Event(BaseModel):
+    """One claim about one incident, with the 12 keys of the annotation schema (SCHEMA.md)."""
+
+    type: EventType
+    actor: str | None = None
+    target: str | None = None
+    source: str = "media"
+    stance: Stance = "asserts"
+    weapon: Weapon | None = None
+    location: str | None = None
+    date: dt.date | None = None
+    killed: int | None = None
+    injured: int | None = None
+    count: int | None = None
+    historical: bool = False
+    evidence: list[Evidence] = Field(default_factory=list)
+    confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+
+    @property
+    def is_violation(self) -> bool:
+        return self.type in VIOLENT_TYPES
+
+
+class ExtractionResult(BaseModel):
+    """The output line for one input document."""
+
+    id: str
+    events: list[Event]
