@@ -52,6 +52,7 @@ Weapon = Literal[
     "explosive",
 ]
 Stance = Literal["asserts", "denies", "neutral"]
+DateBasis = Literal["stated", "statement", "context", "published"]
 
 
 class Document(BaseModel):
@@ -90,6 +91,11 @@ class Event(BaseModel):
     injured: int | None = None
     count: int | None = None
     historical: bool = False
+    date_basis: DateBasis | None = Field(
+        default=None,
+        description="how the date was found: stated in the claim's sentence, the day the "
+        "statement was made, carried over from the document's context, or the publication day",
+    )
     evidence: list[Evidence] = Field(default_factory=list)
     confidence: float = Field(default=0.5, ge=0.0, le=1.0)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from trucewatch.models import VIOLENT_TYPES, Event
 
 GENERIC = {"ceasefire_violation", "armed_clash"}
+_BASIS_RANK = {"stated": 0, "statement": 1, "context": 2, "published": 3, "": 4}
 
 
 def fold(events: list[Event]) -> list[Event]:
@@ -75,7 +76,8 @@ def compatible(a: Event, b: Event) -> bool:
             return False
     if _is_tally(a) != _is_tally(b) and (a.location or b.location):
         return False
-    if a.date and b.date and abs((a.date - b.date).days) > 1:
+    stated = a.date_basis == "stated" and b.date_basis == "stated"
+    if a.date and b.date and stated and abs((a.date - b.date).days) > 1:
         return False
     return (
         _agree(a.actor, b.actor)
@@ -109,8 +111,9 @@ def combine(a: Event, b: Event) -> Event:
         data["count"] = specific.count if specific.count is not None else max(counts)
         if 1 in counts and len(counts) == 2:
             data["count"] = max(counts)
-    if a.date and b.date:
-        data["date"] = min(a.date, b.date)
+    dated = sorted((e for e in (a, b) if e.date), key=lambda e: _BASIS_RANK[e.date_basis or ""])
+    if dated:
+        data["date"], data["date_basis"] = dated[0].date, dated[0].date_basis
     data["evidence"] = [*a.evidence, *b.evidence]
     data["confidence"] = min(1.0, max(a.confidence, b.confidence) + 0.05)
     return Event.model_validate(data)

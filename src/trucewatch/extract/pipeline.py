@@ -28,7 +28,7 @@ from trucewatch.extract.numbers import NumberReader, Toll
 from trucewatch.extract.places import PlaceFinder
 from trucewatch.extract.roles import mention_role
 from trucewatch.extract.sentences import Sentence, split_sentences
-from trucewatch.models import VIOLENT_TYPES, Document, Event, Evidence
+from trucewatch.models import VIOLENT_TYPES, DateBasis, Document, Event, Evidence
 from trucewatch.sides import Profile, SideMention, SideResolver
 
 COMPONENT = "trucewatch.extract.rules.v1"
@@ -43,6 +43,10 @@ _IRREALIS = re.compile(
 )
 _OWN = re.compile(r"\b(?:its|our|their)\s+(?:own\s+)?(?:forces|troops|units|positions|soldiers|"
                   r"servicemen|army|side|defenders)\b", re.I)
+_AIR = re.compile(r"\b(?:air ?strikes?|air ?raids?|aerial bomb\w*|bombed|bombing|warplanes?|"
+                  r"jets?)\b", re.I)
+_PLATFORM = re.compile(r"\b(?:drones?|uavs?|quadcopters?|unmanned aerial vehicles?|aircraft|"
+                       r"helicopters?|planes?|jets?)\b", re.I)
 _TRIGGER_GAP = 12  # characters before a trigger inspected for negation
 
 
@@ -131,13 +135,11 @@ class Extractor:
             dates = find_dates(sent.text, doc.published)
             statement_day = self._statement_day(sent.text, dates, attributions)
             if sent.index in parsed:
-                events.extend(
-                    self._events(doc, sent, parsed[sent.index], attributions, dates,
-                                 statement_day, quote_speakers.get(sent.index), state, events)
-                )
-            for d in dates:
-                if d.day is not None and not d.historical and d.precision == "day":
-                    state.last_day = d.day
+                new = self._events(doc, sent, parsed[sent.index], attributions, dates,
+                                   statement_day, quote_speakers.get(sent.index), state, events)
+                events.extend(new)
+                days = [e.date for e in new if e.date is not None and not e.historical]
+                state.last_day = days[-1] if days else state.last_day
         events = [e for e in events if e is not None]
         folded = fold(events)
         return [self._finish(e, state) for e in folded]
@@ -218,9 +220,11 @@ class Extractor:
         etype, weapon = self._type_and_weapon(main.type, text)
         source = self._source(main, attributions, quote_speaker, state, sent)
         actor, target = self._sides(parsed, text, attributions, source, state)
+        if etype == "shoot_down":
+            actor, target = self._shoot_down_sides(text, attributions, source, actor, target, state)
         location = self.places.best(text, parsed)
         historical = self._historical(text, dates)
-        day = self._day(dates, statement_day, state, historical)
+        day, basis = self._day(dates, statement_day, state, historical)
         count = self.numbers.count(text)
         if etype == "shoot_down" and count is None:
             count = 1
@@ -236,6 +240,7 @@ class Extractor:
             weapon=weapon,  # type: ignore[arg-type]
             location=location,
             date=day,
+            date_basis=basis if day else None,
             killed=toll.killed,
             injured=toll.injured,
             count=count,
@@ -267,8 +272,9 @@ class Extractor:
                     return etype, w.code
             return etype, None
         if etype == "drone_strike":
+            default = "aircraft" if _AIR.search(text) else "drone"
             return etype, next((w.code for w in named if w.code in ("drone", "aircraft", "missile")),
-                               "drone")
+                               default)
         if etype == "explosive":
             return etype, next((w.code for w in named if w.code in ("landmine", "explosive")),
                                "explosive")
@@ -301,7 +307,7 @@ class Extractor:
         source: str | None,
         state: _State,
     ) -> tuple[str | None, str | None]:
-        speaker_spans = [(a.start, a.end) for a in attributions if not a.relayed]
+        speaker_spans = [(a.start, a.end) for a in attributions]
         actor = target = None
         for mention in self._side_mentions(text):
             if any(s <= mention.start and mention.end <= e for s, e in speaker_spans):
@@ -327,6 +333,36 @@ class Extractor:
             if span is not None and actor is None and source:
                 if mention_role(span, self.lexicon.reporting_lemmas) == "actor":
                     actor = self._rival(source, state)
+        return actor, target
+
+    def _shoot_down_sides(
+        self,
+        text: str,
+        attributions: list[Attribution],
+        source: str | None,
+        actor: str | None,
+        target: str | None,
+        state: _State,
+    ) -> tuple[str | None, str | None]:
+        """The side that owned the downed platform is the target ("an Armenian UAV")."""
+        speaker_spans = [(a.start, a.end) for a in attributions]
+        for mention in self._side_mentions(text):
+            if any(s <= mention.start and mention.end <= e for s, e in speaker_spans):
+                continue
+            near = text[mention.end : mention.end + 40]
+            before = text[max(0, mention.start - 25) : mention.start]
+            if _PLATFORM.search(near.split(",")[0]) and len(near.split()) and (
+                _PLATFORM.search(" ".join(near.split()[:4]))
+            ) or re.search(r"(?:of|belonging to|from)\s+(?:the\s+)?(?:\w+\s+)?$", before) and (
+                _PLATFORM.search(text[max(0, mention.start - 60) : mention.start])
+            ):
+                owner = mention.side
+                if owner == source or owner == actor:
+                    continue
+                shooter = source if source and source not in ("media", owner) else actor
+                if shooter in (None, owner):
+                    shooter = self._rival(owner, state)
+                return shooter, owner
         return actor, target
 
     def _side_mentions(self, text: str) -> list[SideMention]:
@@ -357,20 +393,22 @@ class Extractor:
         statement_day: dt.date | None,
         state: _State,
         historical: bool,
-    ) -> dt.date | None:
+    ) -> tuple[dt.date | None, DateBasis]:
         if historical:
             resolved = [d.day for d in dates if d.day is not None]
-            return resolved[0] if resolved else None
+            return (resolved[0] if resolved else None), "stated"
         for d in dates:
             if d.kind == "past_day" and statement_day is not None:
-                return statement_day - dt.timedelta(days=1)
+                return statement_day - dt.timedelta(days=1), "stated"
         event_days = [d for d in dates if d.day is not None and d.day != statement_day
                       and d.precision == "day"]
         if event_days:
-            return event_days[0].day
+            return event_days[0].day, "stated"
         if statement_day is not None:
-            return statement_day
-        return state.last_day or state.published
+            return statement_day, "statement"
+        if state.last_day:
+            return state.last_day, "context"
+        return state.published, "published"
 
     def _is_retaliation(self, text: str, event: Event, state: _State) -> bool:
         """A generic 'our troops responded befittingly' clause of the reporting side."""
@@ -396,8 +434,10 @@ class Extractor:
         claimant = relayed.side if relayed else None
         if claimant == denier:
             claimant = None
-        if claimant is None:
-            claimant = self._rival(denier, state) if denier else None
+        if claimant is None and denier:
+            claimant = self._rival(denier, state)
+        if denier is None and claimant:
+            denier = self._rival(claimant, state)
         asserted = claim.model_copy(update={"source": claimant or "media", "killed": None,
                                             "injured": None})
         denied = claim.model_copy(update={"source": denier or "media", "stance": "denies",
@@ -434,8 +474,9 @@ class Extractor:
             if event.actor is None and event.target and event.source == event.target:
                 update["actor"] = self._rival(event.target, state)
             actor = update.get("actor", event.actor)
+            parties = set(state.profile.sides) if state.profile else set()
             if isinstance(actor, str) and event.target is None:
-                if event.source not in ("media", actor):
+                if event.source != actor and event.source in parties:
                     update["target"] = event.source
                 else:
                     update["target"] = self._rival(actor, state)

@@ -2,8 +2,8 @@
 
 Preference order: a name introduced by a place word ("near Pisky", "the village of Taghavard",
 "in the area of the settlement of Furukh"); a name the conflict gazetteer knows; a GPE/LOC/FAC
-entity that is not a country or a party; finally a region that is also a party's name
-("Nagorno-Karabakh").
+entity that is neither a country, a party nor a person; finally a region that is also a party's
+name ("Nagorno-Karabakh").
 """
 
 from __future__ import annotations
@@ -15,56 +15,62 @@ from spacy.tokens import Doc
 from trucewatch.sides import SideResolver
 
 _NAME = r"[A-Z][\w'’.-]*(?:[ -](?:[A-Z][\w'’.-]*|\d+))*"
-_INTRO = re.compile(
-    rf"\b(?:near|outskirts of|vicinity of|village of|villages of|settlement of|settlements of|"
-    rf"town of|city of|towns of|area of|areas of|district of|region of|direction of|suburb of|"
-    rf"sector of|in|at|around|from|towards?|of)\s+(?:the\s+)?(?:\w+\s+)?"
-    rf"(?:(?:village|settlement|town|city|region|district|area|sector|sectors|areas)\s+of\s+)?"
+_STRONG = re.compile(
+    r"\b(?:near|outskirts of|vicinity of|villages? of|settlements? of|towns? of|city of|"
+    r"areas? of|districts? of|region of|direction of|suburbs? of|sector of|"
+    r"(?:village|settlement|town|city|district|area|region|sector)s? (?:of|near))\s+"
+    r"(?:the\s+)?(?:(?:village|settlement|town|city|region|district|area|sector)s?\s+of\s+)?"
     rf"(?P<name>{_NAME})"
 )
+_WEAK = re.compile(rf"\b(?:in|at|around|from|towards?|of)\s+(?:the\s+)?(?P<name>{_NAME})")
+_SECTOR = re.compile(rf"(?P<name>{_NAME}) (?:sectors?|areas?|regions?|districts?|villages?)\b")
 _NOT_PLACE = re.compile(
-    r"^(?:The|A|An|This|That|Defense|Defence|Ministry|Army|Armed|Forces|Joint|President|"
+    r"^(?:The|A|An|This|That|Defen[cs]e|Ministry|Army|Armed|Forces|Joint|President|"
     r"Prime|General|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|"
-    r"March|April|May|June|July|August|September|October|November|December|Russian|OSCE|UN|"
+    r"March|April|May|June|July|August|September|October|November|December|OSCE|UN|JCCC|"
     r"Security|Council|Operation|Command|Task|Force|Mission|Special|International|"
-    r"Independent|Centre|Center|Office|Statement|Telegram|Facebook|Twitter)\b"
+    r"Independent|Centre|Center|Office|Statement|Telegram|Facebook|Twitter|Reuters|AFP|"
+    r"Agreement|Contact|Group|Line of Contact|Reconciliation)\b"
 )
-_SECTOR = re.compile(rf"(?P<name>{_NAME}) (?:sectors?|areas?|regions?|districts?)\b")
+_POSSESSIVE = re.compile(r"(?:['’]s|['’.,])$")
 
 
 class PlaceFinder:
     def __init__(self, resolver: SideResolver) -> None:
         self.resolver = resolver
 
-    def _is_place(self, name: str) -> bool:
-        if _NOT_PLACE.match(name):
+    def _usable(self, name: str, persons: set[str]) -> bool:
+        if _NOT_PLACE.match(name) or name in persons or name.isupper() and len(name) > 4:
+            return False
+        if any(name in person or person in name for person in persons):
             return False
         if self.resolver.place(name) is not None:
             return True
         return self.resolver.resolve(name) is None
 
     def best(self, text: str, parsed: Doc | None = None) -> str | None:
-        for m in _INTRO.finditer(text):
-            name = m.group("name").rstrip(".’'")
-            if self._is_place(name) and (
-                self.resolver.place(name) is not None or m.group(0).split()[0].lower()
-                not in ("in", "at", "from", "of", "around", "toward", "towards")
-            ):
+        persons = {e.text for e in parsed.ents if e.label_ == "PERSON"} if parsed else set()
+        for m in _STRONG.finditer(text):
+            name = _POSSESSIVE.sub("", m.group("name"))
+            if self._usable(name, persons):
                 return name
         for m in _SECTOR.finditer(text):
-            if self._is_place(m.group("name")):
-                return m.group("name")
+            name = _POSSESSIVE.sub("", m.group("name"))
+            if self._usable(name, persons) and self.resolver.resolve(name) is None:
+                return name
+        for mention in self.resolver.find_places(text):
+            if mention.place.kind in ("settlement", "district", "area"):
+                return mention.text
         if parsed is not None:
             for ent in parsed.ents:
                 if ent.label_ in ("GPE", "LOC", "FAC"):
-                    name = re.sub(r"^the\s+", "", ent.text, flags=re.I).rstrip("’'s")
-                    if self._is_place(name):
+                    name = _POSSESSIVE.sub("", re.sub(r"^the\s+", "", ent.text, flags=re.I))
+                    if self._usable(name, persons):
                         return name
-        for mention in self.resolver.find(text):
-            if mention.kind == "place":
-                return mention.text
-        for m in _INTRO.finditer(text):
-            name = m.group("name")
+        for mention in self.resolver.find_places(text):
+            return mention.text
+        for m in _WEAK.finditer(text):
+            name = _POSSESSIVE.sub("", m.group("name"))
             if self.resolver.place(name) is not None:
                 return name
         return None
