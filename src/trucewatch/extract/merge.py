@@ -79,10 +79,11 @@ def compatible(a: Event, b: Event) -> bool:
     stated = a.date_basis == "stated" and b.date_basis == "stated"
     if a.date and b.date and stated and abs((a.date - b.date).days) > 1:
         return False
+    vague = any(e.type in GENERIC and e.count is None for e in (a, b))
     return (
         _agree(a.actor, b.actor)
         and _agree(a.target, b.target)
-        and _places_agree(a.location, b.location)
+        and (vague or _places_agree(a.location, b.location))
         and _agree_count(a, b)
         and _agree(a.killed, b.killed)
         and _agree(a.injured, b.injured)
@@ -99,6 +100,8 @@ def _agree_count(a: Event, b: Event) -> bool:
 def combine(a: Event, b: Event) -> Event:
     """One event holding what either mention states; the more specific type and source win."""
     specific = b if (a.type in GENERIC and b.type not in GENERIC) else a
+    if a.type in GENERIC and b.type in GENERIC and a.count is None and b.count is not None:
+        specific = b
     other = a if specific is b else b
     data = specific.model_dump()
     for key, value in other.model_dump().items():

@@ -38,7 +38,7 @@ _NEGATED = re.compile(r"\b(?:no|not|without|never|nor|neither|any)\s+(?:\w+\s+){
 _IRREALIS = re.compile(
     r"\b(?:prohibited from|prohibit|ban on|banned from|to prevent|prevent|refrain from|would|"
     r"will|could|might|threaten\w*|ready to|calls? (?:on|for)|urged?|in case of|if|whether|"
-    r"aimed at|in order to|plans? to|seeks? to|vowed to|warned)\b",
+    r"aimed at|aims? to|to end|in order to|plans? to|seeks? to|vowed to|warned)\b",
     re.I,
 )
 _OWN = re.compile(r"\b(?:its|our|their)\s+(?:own\s+)?(?:forces|troops|units|positions|soldiers|"
@@ -47,6 +47,7 @@ _AIR = re.compile(r"\b(?:air ?strikes?|air ?raids?|aerial bomb\w*|bombed|bombing
                   r"jets?)\b", re.I)
 _PLATFORM = re.compile(r"\b(?:drones?|uavs?|quadcopters?|unmanned aerial vehicles?|aircraft|"
                        r"helicopters?|planes?|jets?)\b", re.I)
+_PAST_PERFECT = re.compile(r"\bhad\s+(?:\w+ly\s+)?(?:been\s+)?\w+(?:ed|en|wn|ught|lt)\b", re.I)
 _TRIGGER_GAP = 12  # characters before a trigger inspected for negation
 
 
@@ -60,6 +61,7 @@ class _State:
     last_day: dt.date | None = None
     party_counts: Counter[str] = field(default_factory=Counter)
     profile: Profile | None = None
+    background_line: int = -1  # the line (paragraph) whose last event was background
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,8 @@ class Extractor:
                 events.extend(new)
                 days = [e.date for e in new if e.date is not None and not e.historical]
                 state.last_day = days[-1] if days else state.last_day
+                if new:
+                    state.background_line = sent.line if new[-1].historical else -1
         events = [e for e in events if e is not None]
         folded = fold(events)
         return [self._finish(e, state) for e in folded]
@@ -223,7 +227,7 @@ class Extractor:
         if etype == "shoot_down":
             actor, target = self._shoot_down_sides(text, attributions, source, actor, target, state)
         location = self.places.best(text, parsed)
-        historical = self._historical(text, dates)
+        historical = self._historical(sent, dates, attributions, state)
         day, basis = self._day(dates, statement_day, state, historical)
         count = self.numbers.count(text)
         if etype == "shoot_down" and count is None:
@@ -290,7 +294,8 @@ class Extractor:
     ) -> str | None:
         before = [a for a in attributions if a.end <= trigger.start]
         after = [a for a in attributions if a.start >= trigger.end]
-        chosen = before[-1] if before else (after[0] if after else None)
+        named_after = [a for a in after if a.kind == "side"]
+        chosen = before[-1] if before else (named_after or after or [None])[0]
         if chosen is not None and chosen.kind != "inherit":
             return chosen.side
         if quote_speaker:
@@ -316,6 +321,8 @@ class Extractor:
             if span is None:
                 continue
             role = mention_role(span, self.lexicon.reporting_lemmas)
+            if _precedes_act(text, mention.end, self.lexicon):
+                role = "actor"
             if role == "actor" and actor is None and mention.side != target:
                 actor = mention.side
             elif role == "target" and target is None and mention.side != actor:
@@ -349,20 +356,13 @@ class Extractor:
         for mention in self._side_mentions(text):
             if any(s <= mention.start and mention.end <= e for s, e in speaker_spans):
                 continue
-            near = text[mention.end : mention.end + 40]
-            before = text[max(0, mention.start - 25) : mention.start]
-            if _PLATFORM.search(near.split(",")[0]) and len(near.split()) and (
-                _PLATFORM.search(" ".join(near.split()[:4]))
-            ) or re.search(r"(?:of|belonging to|from)\s+(?:the\s+)?(?:\w+\s+)?$", before) and (
-                _PLATFORM.search(text[max(0, mention.start - 60) : mention.start])
-            ):
-                owner = mention.side
-                if owner == source or owner == actor:
-                    continue
-                shooter = source if source and source not in ("media", owner) else actor
-                if shooter in (None, owner):
-                    shooter = self._rival(owner, state)
-                return shooter, owner
+            if not _owns_platform(text, mention.start, mention.end) or mention.side == source:
+                continue
+            owner = mention.side
+            shooter = source if source not in (None, "media") else actor
+            if shooter in (None, owner):
+                shooter = self._rival(owner, state)
+            return shooter, owner
         return actor, target
 
     def _side_mentions(self, text: str) -> list[SideMention]:
@@ -382,10 +382,18 @@ class Extractor:
                 return other
         return None
 
-    def _historical(self, text: str, dates: list[DateMention]) -> bool:
-        if self.lexicon.historical.search(text):
+    def _historical(
+        self, sent: Sentence, dates: list[DateMention], attributions: list[Attribution],
+        state: _State,
+    ) -> bool:
+        """Background: a cue or a past date in the sentence, a past perfect told in the outlet's
+        own voice, or a sentence that continues a background paragraph without a date of its own."""
+        if self.lexicon.historical.search(sent.text) or any(d.historical for d in dates):
             return True
-        return any(d.historical for d in dates)
+        if not attributions and _PAST_PERFECT.search(sent.text):
+            return True
+        own_date = any(d.day is not None and d.precision == "day" for d in dates)
+        return state.background_line == sent.line and not own_date
 
     def _day(
         self,
@@ -485,3 +493,23 @@ class Extractor:
             update["stance"] = "neutral"
         return event.model_copy(update=update) if update else event
 
+
+def _owns_platform(text: str, start: int, end: int) -> bool:
+    """'an Armenian UAV', 'a drone belonging to units of X': the mention owns a flying platform."""
+    following = " ".join(text[end:].split()[:4])
+    if _PLATFORM.search(following) and not re.match(r"\s*(?:,|\bof\b|\bon\b|\bat\b)", text[end:]):
+        return True
+    before = text[max(0, start - 60) : start]
+    return bool(
+        re.search(r"\b(?:of|belonging to|from)\s+(?:the\s+)?(?:\w+\s+){0,2}$", before)
+        and _PLATFORM.search(before)
+    )
+
+
+def _precedes_act(text: str, end: int, lexicon: Lexicon) -> bool:
+    """'Russian-occupation forces opened fire': a side named right before the act's verb."""
+    gap = re.match(r"(?:\s+(?:units?|troops|forces|soldiers|army|military|side|have|has|had|"
+                   r"also|reportedly|allegedly|then|again|repeatedly))*\s+", text[end:])
+    rest = text[end + (gap.end() if gap else 0):]
+    m = lexicon.any_trigger.match(rest)
+    return bool(m) and not rest.lower().startswith(("attack", "shelling", "fire", "firing"))
