@@ -254,6 +254,8 @@ class Extractor:
         )
         if etype in VIOLENT_TYPES and self._is_retaliation(text, base, state):
             return []
+        if etype == "ceasefire_violation" and not denial and _is_bare(base):
+            return []  # "the facts of ceasefire violation": names no act, side, place or number
         if not denial:
             return [base]
         return self._denial_pair(base, attributions, state)
@@ -323,6 +325,11 @@ class Extractor:
             role = mention_role(span, self.lexicon.reporting_lemmas)
             if _precedes_act(text, mention.end, self.lexicon):
                 role = "actor"
+            if mention.kind == "institution" and not (
+                role == "target" and re.search(r"\b(?:on|at|against|targeting|towards?)\s+(?:the\s+)?$",
+                                               text[max(0, mention.start - 20) : mention.start])
+            ):
+                continue  # monitors and mediators are parties to an act only when aimed at
             if role == "actor" and actor is None and mention.side != target:
                 actor = mention.side
             elif role == "target" and target is None and mention.side != actor:
@@ -335,6 +342,12 @@ class Extractor:
                     actor = source
                 elif role == "target" and target is None:
                     target = source
+        if actor is None and source and source != "media":
+            for tok in parsed:
+                if (tok.lower_ in ("it", "we", "they") and tok.dep_ == "nsubj"
+                        and self.lexicon.any_trigger.match(text[tok.head.idx:])):
+                    actor = source  # "X said it shot down ...": the speaker's own side acted
+                    break
         for m in self.lexicon.enemy.finditer(text):
             span = parsed.char_span(m.start(), m.end(), alignment_mode="expand")
             if span is not None and actor is None and source:
@@ -494,6 +507,13 @@ class Extractor:
         return event.model_copy(update=update) if update else event
 
 
+def _is_bare(event: Event) -> bool:
+    return all(
+        getattr(event, key) is None
+        for key in ("actor", "target", "location", "count", "killed", "injured")
+    )
+
+
 def _owns_platform(text: str, start: int, end: int) -> bool:
     """'an Armenian UAV', 'a drone belonging to units of X': the mention owns a flying platform."""
     following = " ".join(text[end:].split()[:4])
@@ -511,5 +531,4 @@ def _precedes_act(text: str, end: int, lexicon: Lexicon) -> bool:
     gap = re.match(r"(?:\s+(?:units?|troops|forces|soldiers|army|military|side|have|has|had|"
                    r"also|reportedly|allegedly|then|again|repeatedly))*\s+", text[end:])
     rest = text[end + (gap.end() if gap else 0):]
-    m = lexicon.any_trigger.match(rest)
-    return bool(m) and not rest.lower().startswith(("attack", "shelling", "fire", "firing"))
+    return bool(lexicon.any_trigger.match(rest))
