@@ -61,7 +61,7 @@ class _State:
     last_day: dt.date | None = None
     party_counts: Counter[str] = field(default_factory=Counter)
     profile: Profile | None = None
-    background_line: int = -1  # the line (paragraph) whose last event was background
+    in_background: bool = False  # the last event told was background
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ class Extractor:
                 days = [e.date for e in new if e.date is not None and not e.historical]
                 state.last_day = days[-1] if days else state.last_day
                 if new:
-                    state.background_line = sent.line if new[-1].historical else -1
+                    state.in_background = new[-1].historical
         events = [e for e in events if e is not None]
         folded = fold(events)
         return [self._finish(e, state) for e in folded]
@@ -406,7 +406,7 @@ class Extractor:
         if not attributions and _PAST_PERFECT.search(sent.text):
             return True
         own_date = any(d.day is not None and d.precision == "day" for d in dates)
-        return state.background_line == sent.line and not own_date
+        return state.in_background and not own_date and not attributions
 
     def _day(
         self,

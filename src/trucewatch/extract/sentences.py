@@ -77,8 +77,8 @@ def _join_fragments(text: str, spans: list[tuple[int, int, int]]) -> list[tuple[
             p_start, p_end, p_line = joined[-1]
             previous = text[p_start:p_end]
             if p_line == line_no and (
-                re.search(r"\b(?:[A-Z][a-z]{0,3}|No|St|Gen|Col|Lt|Maj|Capt|Sgt|Mr|Mrs|Dr)\.$",
-                          previous)
+                re.search(r"(?:^|\s)(?:[A-Z]|No|St|Gen|Col|Lt|Maj|Capt|Sgt|Mr|Mrs|Ms|Dr|Jr|Sr|Gov|"
+                          r"Sen|Rep|Brig|Adm|Cmdr|Pvt|Lt\. Col|Maj\. Gen)\.$", previous)
                 or len(text[start:end]) < 3
             ):
                 joined[-1] = (p_start, end, p_line)
