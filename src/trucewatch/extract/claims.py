@@ -25,6 +25,8 @@ _MEDIA = re.compile(
     r"correspondent|reporters?|news agency|reuters|afp|ap|bbc|cnn|al jazeera|observers said)\b",
     re.IGNORECASE,
 )
+# "Azerbaijani forces violated the ceasefire – Artsakh military": a headline's credited source
+_HEADLINE_CREDIT = re.compile(r"\s[–—-]\s+(?P<x>[^–—.,;“”\"]{3,60})$")
 _RELAY_AFTER = re.compile(
     r"^\s*(?:\w+\s+){0,3}?(?:that|according to which|claiming|alleging)\b", re.IGNORECASE
 )
@@ -73,6 +75,9 @@ class AttributionFinder:
             taken.append((start, end))
             found.append(Attribution(start, end, text.strip(), kind, side, relayed))
 
+        m = _HEADLINE_CREDIT.search(sentence)
+        if m and self.resolve(m.group("x"))[0] == "side":
+            add(m.start(), m.end(), m.group("x"), relayed=False)
         for m in self._issued.finditer(sentence):
             add(m.start(), m.end(), m.group("x"), relayed=True)
         for m in self._statement_of.finditer(sentence):

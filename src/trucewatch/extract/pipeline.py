@@ -258,7 +258,8 @@ class Extractor:
             return []  # "the facts of ceasefire violation": names no act, side, place or number
         if not denial:
             return [base]
-        return self._denial_pair(base, attributions, state)
+        denier = self._source(main, attributions, quote_speaker, state, sent, own_voice=True)
+        return self._denial_pair(base, denier, attributions, state)
 
     def _type_and_weapon(self, etype: str, text: str) -> tuple[str, str | None]:
         named = [w for w in self.lexicon.weapons if w.pattern.search(text)]
@@ -293,11 +294,18 @@ class Extractor:
         quote_speaker: str | None,
         state: _State,
         sent: Sentence,
+        *,
+        own_voice: bool = False,
     ) -> str | None:
-        before = [a for a in attributions if a.end <= trigger.start]
-        after = [a for a in attributions if a.start >= trigger.end]
+        """Who makes the claim the trigger belongs to: the attribution nearest before it ("X said
+        that ..."), else the first after it ("..., X said"), else the quotation's or the
+        paragraph's speaker. With `own_voice`, relayed claims ("the statement of X that ...")
+        are skipped: the speaker of the sentence itself is wanted (a denier)."""
+        usable = [a for a in attributions if not (own_voice and a.relayed)]
+        before = [a for a in usable if a.end <= trigger.start]
+        after = [a for a in usable if a.start >= trigger.end]
         named_after = [a for a in after if a.kind == "side"]
-        chosen = before[-1] if before else (named_after or after or [None])[0]
+        chosen = before[-1] if before else next(iter(named_after or after), None)
         if chosen is not None and chosen.kind != "inherit":
             return chosen.side
         if quote_speaker:
@@ -447,10 +455,11 @@ class Extractor:
     # -- denials ----------------------------------------------------------------------------
 
     def _denial_pair(
-        self, claim: Event, attributions: list[Attribution], state: _State
+        self, claim: Event, denier: str | None, attributions: list[Attribution], state: _State
     ) -> list[Event]:
         """A denial sentence naming the act: the denied claim (asserts) and the denial."""
-        denier = claim.source if claim.source != "media" else state.speaker
+        if denier == "media":
+            denier = None
         relayed = next((a for a in attributions if a.relayed and a.side), None)
         claimant = relayed.side if relayed else None
         if claimant == denier:
