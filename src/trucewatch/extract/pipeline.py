@@ -38,7 +38,8 @@ _NEGATED = re.compile(r"\b(?:no|not|without|never|nor|neither|any)\s+(?:\w+\s+){
 _IRREALIS = re.compile(
     r"\b(?:prohibited from|prohibit|ban on|banned from|to prevent|prevent|refrain from|would|"
     r"will|could|might|threaten\w*|ready to|calls? (?:on|for)|urged?|in case of|if|whether|"
-    r"aimed at|aims? to|to end|in order to|plans? to|seeks? to|vowed to|warned)\b",
+    r"aimed at|aims? to|to end|an end to|a halt to|halt(?:ed|ing)? the|in order to|plans? to|"
+    r"seeks? to|vowed to|warned)\b",
     re.I,
 )
 _OWN = re.compile(r"\b(?:its|our|their)\s+(?:own\s+)?(?:forces|troops|units|positions|soldiers|"
@@ -184,6 +185,8 @@ class Extractor:
             before = text[max(0, m.start() - _TRIGGER_GAP - 20) : m.start()]
             if _NEGATED.search(before[-_TRIGGER_GAP - 10 :]):
                 continue
+            if kind in VIOLENT_TYPES and _IRREALIS.search(text[max(0, m.start() - 40) : m.start()]):
+                continue  # prohibited, threatened, planned or ended: not an act that happened
             out.append(_Trigger(kind, m.start(), m.end()))
         return out
 
@@ -219,15 +222,13 @@ class Extractor:
         violent = [t for t in triggers if t.type in VIOLENT_TYPES]
         if violent:
             main = max(violent, key=lambda t: lex.specificity[t.type])
-        if _IRREALIS.search(text[max(0, main.start - 40) : main.start]):
-            return []
         etype, weapon = self._type_and_weapon(main.type, text)
         source = self._source(main, attributions, quote_speaker, state, sent)
         actor, target = self._sides(parsed, text, attributions, source, state)
         if etype == "shoot_down":
             actor, target = self._shoot_down_sides(text, attributions, source, actor, target, state)
         location = self.places.best(text, parsed)
-        historical = self._historical(sent, dates, attributions, state)
+        historical = self._historical(sent, main, dates, attributions, state)
         day, basis = self._day(dates, statement_day, state, historical)
         count = self.numbers.count(text)
         if etype == "shoot_down" and count is None:
@@ -404,12 +405,16 @@ class Extractor:
         return None
 
     def _historical(
-        self, sent: Sentence, dates: list[DateMention], attributions: list[Attribution],
-        state: _State,
+        self, sent: Sentence, trigger: _Trigger, dates: list[DateMention],
+        attributions: list[Attribution], state: _State,
     ) -> bool:
-        """Background: a cue or a past date in the sentence, a past perfect told in the outlet's
-        own voice, or a sentence that continues a background paragraph without a date of its own."""
-        if self.lexicon.historical.search(sent.text) or any(d.historical for d in dates):
+        """Background: a cue or a past date in the trigger's clause, a past perfect told in the
+        outlet's own voice, or a sentence that goes on telling background without a date or a
+        speaker of its own."""
+        lo, hi = _clause(sent.text, trigger)
+        if self.lexicon.historical.search(sent.text[lo:hi]):
+            return True
+        if any(d.historical and d.start < hi and d.end > lo for d in dates):
             return True
         if not attributions and _PAST_PERFECT.search(sent.text):
             return True
@@ -514,6 +519,23 @@ class Extractor:
         if event.type not in VIOLENT_TYPES or (actor is None and event.stance == "asserts"):
             update["stance"] = "neutral"
         return event.model_copy(update=update) if update else event
+
+
+_CLAUSE_BREAK = re.compile(
+    r";|\s[–—]\s|,\s+(?:stating|saying|adding|noting|which|while|whereas|although)\b", re.I
+)
+
+
+def _clause(text: str, trigger: _Trigger) -> tuple[int, int]:
+    """The span of the clause holding the trigger, cut at ';', dashes and ', saying/which ...'."""
+    lo, hi = 0, len(text)
+    for m in _CLAUSE_BREAK.finditer(text):
+        if m.end() <= trigger.start:
+            lo = m.end()
+        elif m.start() >= trigger.end:
+            hi = m.start()
+            break
+    return lo, hi
 
 
 def _is_bare(event: Event) -> bool:
