@@ -46,12 +46,28 @@ def _count_inputs(paths: tuple[Path, ...]) -> int:
 
 @click.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path, allow_dash=True), default="-",
-              show_default=True, help="Where to write the JSONL results ('-' for stdout).")
-@click.option("--published", callback=_parse_day, metavar="YYYY-MM-DD",
-              help="Publication date for inputs that do not carry their own.")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="jsonl",
-              show_default=True, help="jsonl for programs, table for people.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, allow_dash=True),
+    default="-",
+    show_default=True,
+    help="Where to write the JSONL results ('-' for stdout).",
+)
+@click.option(
+    "--published",
+    callback=_parse_day,
+    metavar="YYYY-MM-DD",
+    help="Publication date for inputs that do not carry their own.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "table"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl for programs, table for people.",
+)
 def extract(inputs: tuple[Path, ...], output: Path, published: dt.date | None, fmt: str) -> None:
     """Extract incident claims from report files, folders or JSONL files.
 
@@ -65,9 +81,13 @@ def extract(inputs: tuple[Path, ...], output: Path, published: dt.date | None, f
     total = _count_inputs(inputs)
     extractor = Extractor()
     documents = _documents(inputs, published, failures)
-    bar = tqdm(total=total, unit="doc", file=sys.stderr,
-               disable=total < PROGRESS_THRESHOLD or not sys.stderr.isatty(),
-               leave=False)
+    bar = tqdm(
+        total=total,
+        unit="doc",
+        file=sys.stderr,
+        disable=total < PROGRESS_THRESHOLD or not sys.stderr.isatty(),
+        leave=False,
+    )
     n_docs = n_events = 0
     with _open_output(output) as out:
         for doc, events in _safe_extract(extractor, documents, failures):

@@ -83,7 +83,7 @@ class AttributionFinder:
         for m in self._statement_of.finditer(sentence):
             add(m.start(), m.end(), m.group("x"), relayed=True)
         for m in self.lexicon.according_to.finditer(sentence):
-            x = _until_boundary(sentence[m.end():])
+            x = _until_boundary(sentence[m.end() :])
             if x and not x.lower().startswith("which"):
                 add(m.start(), m.end() + len(x), x, relayed=False)
         for m in self._after_quote.finditer(sentence):
@@ -93,8 +93,12 @@ class AttributionFinder:
             x = _back_to_boundary(before)
             if not x or not (_GENERIC.search(x) or self.resolver.find(x) or _MEDIA.search(x)):
                 continue
-            relayed = bool(_RELAY_AFTER.match(sentence[m.end():])) and m.group().lower() in (
-                "claimed", "claims", "alleged", "alleges", "accused"
+            relayed = bool(_RELAY_AFTER.match(sentence[m.end() :])) and m.group().lower() in (
+                "claimed",
+                "claims",
+                "alleged",
+                "alleges",
+                "accused",
             )
             add(m.start() - len(x) - 1, m.end(), x, relayed)
         return sorted(found, key=lambda a: a.start)
@@ -118,7 +122,7 @@ def _back_to_boundary(before: str) -> str:
     tail = " ".join(words[-10:])
     cut = list(_BOUNDARY.finditer(tail))
     if cut:
-        tail = tail[cut[-1].end():]
+        tail = tail[cut[-1].end() :]
     tail = re.sub(r"\b(?:has|have|had|also|further|later|earlier|previously|then)\b", " ", tail)
     return tail.strip()
 

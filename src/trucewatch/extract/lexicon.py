@@ -17,7 +17,9 @@ _FLAGS = re.IGNORECASE
 def _alternation(patterns: list[str]) -> re.Pattern[str]:
     """One regex matching any of `patterns` as whole words."""
     ordered = sorted(patterns, key=len, reverse=True)
-    return re.compile(r"(?<![\w-])(?:" + "|".join(f"(?:{p})" for p in ordered) + r")(?![\w-])", _FLAGS)
+    return re.compile(
+        r"(?<![\w-])(?:" + "|".join(f"(?:{p})" for p in ordered) + r")(?![\w-])", _FLAGS
+    )
 
 
 @dataclass(frozen=True)
@@ -63,8 +65,12 @@ def _words(items: list[str]) -> str:
 
 def _reporting_surface(lemmas: list[str]) -> re.Pattern[str]:
     forms: set[str] = set()
-    irregular = {"say": ["says", "said", "saying"], "tell": ["told", "tells"],
-                 "write": ["wrote", "writes", "written"], "show": ["showed", "shown", "shows"]}
+    irregular = {
+        "say": ["says", "said", "saying"],
+        "tell": ["told", "tells"],
+        "write": ["wrote", "writes", "written"],
+        "show": ["showed", "shown", "shows"],
+    }
     for lemma in lemmas:
         if lemma in irregular:
             forms.update(irregular[lemma])

@@ -36,15 +36,23 @@ def fold(events: list[Event]) -> list[Event]:
         del out[j]
 
 
-_FIELDS = ("type", "actor", "target", "source", "weapon", "location", "date", "count", "killed",
-           "injured")
+_FIELDS = (
+    "type",
+    "actor",
+    "target",
+    "source",
+    "weapon",
+    "location",
+    "date",
+    "count",
+    "killed",
+    "injured",
+)
 
 
 def _agreement(a: Event, b: Event) -> int:
     """How many fields two compatible mentions state alike (both given and equal)."""
-    return sum(
-        1 for f in _FIELDS if getattr(a, f) is not None and getattr(a, f) == getattr(b, f)
-    )
+    return sum(1 for f in _FIELDS if getattr(a, f) is not None and getattr(a, f) == getattr(b, f))
 
 
 def _agree(a: object, b: object) -> bool:

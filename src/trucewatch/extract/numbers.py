@@ -9,16 +9,46 @@ from dataclasses import dataclass
 from trucewatch.extract.lexicon import Lexicon
 
 _UNITS = {
-    "a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12, "dozens": 24,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "single": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "dozen": 12,
+    "dozens": 24,
     "several": 0,
 }
 NUMBER = (
     r"(?:\d{1,3}(?:,\d{3})+|\d+|"
-    + "|".join(sorted((w for w in _UNITS if w not in ("a", "an", "several")), key=len, reverse=True))
+    + "|".join(
+        sorted((w for w in _UNITS if w not in ("a", "an", "several")), key=len, reverse=True)
+    )
     + r")(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
 )
 _QUALIFIER = r"(?:at least |more than |over |some |about |around |nearly |up to |another |the )?"
@@ -70,13 +100,17 @@ class NumberReader:
                 rf"\b(?:{words})\s+(?:{_QUALIFIER})(?P<n>{NUMBER})\b(?:\s+(?:{people}))?",
                 re.IGNORECASE,
             )
-            for kind, words in (("killed", r"killed|left|killing|death toll (?:of|to|at)"),
-                                ("injured", r"wounded|injured|wounding|injuring"))
+            for kind, words in (
+                ("killed", r"killed|left|killing|death toll (?:of|to|at)"),
+                ("injured", r"wounded|injured|wounding|injuring"),
+            )
         }
         self._toll_bare = {
             kind: re.compile(rf"\b{_QUALIFIER}(?P<n>{NUMBER})\s+(?:{words})\b", re.IGNORECASE)
-            for kind, words in (("killed", r"dead|killed|deaths|fatalities"),
-                                ("injured", r"wounded|injured|injuries"))
+            for kind, words in (
+                ("killed", r"dead|killed|deaths|fatalities"),
+                ("injured", r"wounded|injured|injuries"),
+            )
         }
         self._soldier_singular = {
             kind: re.compile(
@@ -87,8 +121,11 @@ class NumberReader:
             )
             for kind, words in (
                 ("killed", r"was killed|died|killed|dead|lost (?:his|her) life"),
-                ("injured", r"was (?:\w+ )?(?:wounded|injured)|suffered an? (?:\w+ )?wound|"
-                            r"received (?:\w+ )?(?:injuries|wounds?)|(?:\w+ )?wounded"),
+                (
+                    "injured",
+                    r"was (?:\w+ )?(?:wounded|injured)|suffered an? (?:\w+ )?wound|"
+                    r"received (?:\w+ )?(?:injuries|wounds?)|(?:\w+ )?wounded",
+                ),
             )
         }
         self._count = re.compile(
@@ -153,4 +190,3 @@ class NumberReader:
             if value:
                 return value
         return None
-

@@ -14,20 +14,92 @@ from spacy.tokens import Span, Token
 
 Role = Literal["actor", "target", "speaker", "none"]
 
-_NP_INTERNAL = {"compound", "amod", "nmod", "det", "nummod", "npadvmod", "quantmod", "punct",
-                "case", "poss", "appos"}
-_TARGET_PREPS = {"on", "at", "against", "toward", "towards", "upon", "into", "onto", "in", "near",
-                 "over", "targeting"}
+_NP_INTERNAL = {
+    "compound",
+    "amod",
+    "nmod",
+    "det",
+    "nummod",
+    "npadvmod",
+    "quantmod",
+    "punct",
+    "case",
+    "poss",
+    "appos",
+}
+_TARGET_PREPS = {
+    "on",
+    "at",
+    "against",
+    "toward",
+    "towards",
+    "upon",
+    "into",
+    "onto",
+    "in",
+    "near",
+    "over",
+    "targeting",
+}
 _ACTOR_PREPS = {"by", "from"}
-_CONTAINERS = {"position", "positions", "direction", "territory", "unit", "units", "village",
-               "settlement", "side", "post", "posts", "area", "areas", "soldier", "soldiers",
-               "city", "town", "army", "forces", "force", "troops", "formations", "zone",
-               "population", "civilians", "residents", "infrastructure", "outpost", "outposts",
-               "checkpoint", "base", "bases", "part", "sections", "section", "line", "region"}
+_CONTAINERS = {
+    "position",
+    "positions",
+    "direction",
+    "territory",
+    "unit",
+    "units",
+    "village",
+    "settlement",
+    "side",
+    "post",
+    "posts",
+    "area",
+    "areas",
+    "soldier",
+    "soldiers",
+    "city",
+    "town",
+    "army",
+    "forces",
+    "force",
+    "troops",
+    "formations",
+    "zone",
+    "population",
+    "civilians",
+    "residents",
+    "infrastructure",
+    "outpost",
+    "outposts",
+    "checkpoint",
+    "base",
+    "bases",
+    "part",
+    "sections",
+    "section",
+    "line",
+    "region",
+}
 _SUFFERING = {"come", "suffer", "receive", "sustain", "lose", "be", "remain", "get"}
 _BLAMING = {"accuse", "blame", "condemn", "charge", "hold"}
-_HIT = {"attack", "shell", "target", "hit", "strike", "bomb", "fire", "shoot", "kill", "wound",
-        "injure", "besiege", "surround", "ambush", "raid"}
+_HIT = {
+    "attack",
+    "shell",
+    "target",
+    "hit",
+    "strike",
+    "bomb",
+    "fire",
+    "shoot",
+    "kill",
+    "wound",
+    "injure",
+    "besiege",
+    "surround",
+    "ambush",
+    "raid",
+}
 
 
 def mention_role(span: Span, reporting_lemmas: frozenset[str]) -> Role:
@@ -44,9 +116,27 @@ def mention_role(span: Span, reporting_lemmas: frozenset[str]) -> Role:
 
 def _is_act_noun(tok: Token) -> bool:
     return tok.pos_ == "NOUN" and tok.lemma_.lower() in {
-        "shelling", "fire", "firing", "attack", "strike", "violation", "provocation", "aggression",
-        "offensive", "assault", "incursion", "intrusion", "shot", "sniper", "drone", "bombardment",
-        "raid", "airstrike", "barrage", "gunfire", "breach",
+        "shelling",
+        "fire",
+        "firing",
+        "attack",
+        "strike",
+        "violation",
+        "provocation",
+        "aggression",
+        "offensive",
+        "assault",
+        "incursion",
+        "intrusion",
+        "shot",
+        "sniper",
+        "drone",
+        "bombardment",
+        "raid",
+        "airstrike",
+        "barrage",
+        "gunfire",
+        "breach",
     }
 
 

@@ -57,8 +57,10 @@ def split_sentences(text: str) -> list[Sentence]:
     open_quote = False
     last_line = -1
     for index, (start, end, line_no) in enumerate(spans):
-        if line_no != last_line and open_quote and not text[start:end].lstrip().startswith(
-            tuple(_CLOSE) + ('"',)
+        if (
+            line_no != last_line
+            and open_quote
+            and not text[start:end].lstrip().startswith(tuple(_CLOSE) + ('"',))
         ):
             # a quote never closed in its paragraph does not run on into the next one
             open_quote = False
@@ -77,8 +79,11 @@ def _join_fragments(text: str, spans: list[tuple[int, int, int]]) -> list[tuple[
             p_start, p_end, p_line = joined[-1]
             previous = text[p_start:p_end]
             if p_line == line_no and (
-                re.search(r"(?:^|\s)(?:[A-Z]|No|St|Gen|Col|Lt|Maj|Capt|Sgt|Mr|Mrs|Ms|Dr|Jr|Sr|Gov|"
-                          r"Sen|Rep|Brig|Adm|Cmdr|Pvt|Lt\. Col|Maj\. Gen)\.$", previous)
+                re.search(
+                    r"(?:^|\s)(?:[A-Z]|No|St|Gen|Col|Lt|Maj|Capt|Sgt|Mr|Mrs|Ms|Dr|Jr|Sr|Gov|"
+                    r"Sen|Rep|Brig|Adm|Cmdr|Pvt|Lt\. Col|Maj\. Gen)\.$",
+                    previous,
+                )
                 or len(text[start:end]) < 3
             ):
                 joined[-1] = (p_start, end, p_line)

@@ -32,6 +32,8 @@ def format_table(doc: Document, events: list[Event]) -> str:
         return f"{head}\n   no incidents found\n\n"
     rows = [_COLUMNS, *(_row(e) for e in events)]
     widths = [max(len(r[i]) for r in rows) for i in range(len(_COLUMNS))]
-    lines = ["   " + "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip()
-             for r in rows]
+    lines = [
+        "   " + "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip()
+        for r in rows
+    ]
     return "\n".join([head, *lines]) + "\n\n"

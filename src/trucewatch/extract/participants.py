@@ -1,0 +1,173 @@
+"""Who did it to whom: actor and target of an act, from side mentions and the parse.
+
+A mention's role comes from the dependency tree (roles.py), corrected by surface cues the small
+parser often misses ("Russian-occupation forces opened fire" after a comma list). Possessives of
+the speaker ("its forces", "our positions") stand for the speaker's side; "the enemy" for the
+speaker's rival; for a shoot-down, the side that owned the downed platform is the target.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+
+from trucewatch.extract.claims import Attribution
+from trucewatch.extract.lexicon import Lexicon
+from trucewatch.extract.roles import mention_role
+from trucewatch.sides import Profile, SideMention, SideResolver
+
+_OWN = re.compile(
+    r"\b(?:its|our|their)\s+(?:own\s+)?(?:forces|troops|units|positions|soldiers|servicemen|"
+    r"army|side|defenders)\b",
+    re.I,
+)
+_PLATFORM = re.compile(
+    r"\b(?:drones?|uavs?|quadcopters?|unmanned aerial vehicles?|aircraft|helicopters?|planes?|"
+    r"jets?)\b",
+    re.I,
+)
+_AIMED_AT = re.compile(r"\b(?:on|at|against|targeting|towards?)\s+(?:the\s+)?$")
+_BETWEEN_SIDE_AND_ACT = re.compile(
+    r"(?:\s+(?:units?|troops|forces|soldiers|army|military|side|have|has|had|also|reportedly|"
+    r"allegedly|then|again|repeatedly))*\s+"
+)
+_OWNER_BEFORE = re.compile(r"\b(?:of|belonging to|from)\s+(?:the\s+)?(?:\w+\s+){0,2}$")
+
+
+@dataclass
+class Cast:
+    """The parties a document names, most named first, and the conflict profile it fits."""
+
+    profile: Profile | None = None
+    counts: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def parties(self) -> set[str]:
+        return set(self.profile.sides) if self.profile else set()
+
+    def rival(self, side: str | None) -> str | None:
+        """The other party: the one the document names most, other than `side`."""
+        if side is None:
+            return None
+        allowed = self.parties or None
+        for other, _ in self.counts.most_common():
+            if other != side and (allowed is None or other in allowed):
+                return other
+        return None
+
+
+class ParticipantFinder:
+    def __init__(self, resolver: SideResolver, lexicon: Lexicon) -> None:
+        self.resolver = resolver
+        self.lexicon = lexicon
+
+    def cast(self, text: str) -> Cast:
+        cast = Cast(profile=self.resolver.detect_profile(text))
+        for mention in self.mentions(text):
+            if mention.kind in ("party", "country"):
+                cast.counts[mention.side] += 1
+        return cast
+
+    def mentions(self, text: str) -> list[SideMention]:
+        """Side mentions from the profiles and countries, plus armed groups of the lexicon."""
+        found = [m for m in self.resolver.find(text) if m.kind != "place"]
+        for name, aliases in self.lexicon.armed_groups.items():
+            for alias in aliases:
+                for m in re.finditer(rf"\b{re.escape(alias)}\b", text):
+                    if not any(x.start <= m.start() < x.end for x in found):
+                        found.append(SideMention(name, m.group(), m.start(), m.end(), "party"))
+        return sorted(found, key=lambda m: m.start)
+
+    def actor_target(
+        self,
+        parsed: Doc,
+        attributions: list[Attribution],
+        source: str | None,
+        cast: Cast,
+    ) -> tuple[str | None, str | None]:
+        text = parsed.text
+        reporting = self.lexicon.reporting_lemmas
+        speaking = [(a.start, a.end) for a in attributions]
+        actor = target = None
+        for mention in self.mentions(text):
+            if any(s <= mention.start and mention.end <= e for s, e in speaking):
+                continue
+            span = parsed.char_span(mention.start, mention.end, alignment_mode="expand")
+            if span is None:
+                continue
+            role = mention_role(span, reporting)
+            if self._precedes_act(text, mention.end):
+                role = "actor"
+            if mention.kind == "institution" and not (
+                role == "target"
+                and _AIMED_AT.search(text[max(0, mention.start - 20) : mention.start])
+            ):
+                continue  # monitors and mediators take part in an act only when it is aimed at them
+            if role == "actor" and actor is None and mention.side != target:
+                actor = mention.side
+            elif role == "target" and target is None and mention.side != actor:
+                target = mention.side
+        named_speaker = source if source and source != "media" else None
+        if named_speaker:
+            for m in _OWN.finditer(text):
+                span = parsed.char_span(m.start(), m.end(), alignment_mode="expand")
+                role = mention_role(span, reporting) if span is not None else "none"
+                if role == "actor" and actor is None:
+                    actor = named_speaker
+                elif role == "target" and target is None:
+                    target = named_speaker
+            if actor is None and any(
+                tok.lower_ in ("it", "we", "they")
+                and tok.dep_ == "nsubj"
+                and self.lexicon.any_trigger.match(text[tok.head.idx :])
+                for tok in parsed
+            ):
+                actor = named_speaker  # "X said it shot down ...": the speaker's own side acted
+        if actor is None and source:
+            for m in self.lexicon.enemy.finditer(text):
+                span = parsed.char_span(m.start(), m.end(), alignment_mode="expand")
+                if span is not None and mention_role(span, reporting) == "actor":
+                    actor = cast.rival(source)
+                    break
+        return actor, target
+
+    def shoot_down(
+        self,
+        text: str,
+        attributions: list[Attribution],
+        source: str | None,
+        actor: str | None,
+        target: str | None,
+        cast: Cast,
+    ) -> tuple[str | None, str | None]:
+        """For a shoot-down, the side that owned the platform ("an Armenian UAV") is the target."""
+        speaking = [(a.start, a.end) for a in attributions]
+        for mention in self.mentions(text):
+            if any(s <= mention.start and mention.end <= e for s, e in speaking):
+                continue
+            if mention.side == source or not _owns_platform(text, mention.start, mention.end):
+                continue
+            owner = mention.side
+            shooter = source if source not in (None, "media") else actor
+            if shooter in (None, owner):
+                shooter = cast.rival(owner)
+            return shooter, owner
+        return actor, target
+
+    def _precedes_act(self, text: str, end: int) -> bool:
+        """'Russian-occupation forces opened fire': a side named right before the act's verb."""
+        gap = _BETWEEN_SIDE_AND_ACT.match(text[end:])
+        rest = text[end + (gap.end() if gap else 0) :]
+        return bool(self.lexicon.any_trigger.match(rest))
+
+
+def _owns_platform(text: str, start: int, end: int) -> bool:
+    """'an Armenian UAV', 'a drone belonging to units of X': the mention owns a flying platform."""
+    following = " ".join(text[end:].split()[:4])
+    if _PLATFORM.search(following) and not re.match(r"\s*(?:,|\bof\b|\bon\b|\bat\b)", text[end:]):
+        return True
+    before = text[max(0, start - 60) : start]
+    return bool(_OWNER_BEFORE.search(before) and _PLATFORM.search(before))
