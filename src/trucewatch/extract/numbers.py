@@ -132,7 +132,9 @@ class NumberReader:
             rf"\b{_QUALIFIER}(?P<n>{NUMBER})\s+(?:\w+[- ]){{0,3}}?(?:{lexicon.count_nouns})\b",
             re.IGNORECASE,
         )
-        self._times = re.compile(rf"\b(?P<n>{NUMBER}|once|twice)\s+times?\b", re.IGNORECASE)
+        self._times = re.compile(
+            rf"\b(?:(?P<n>{NUMBER})\s+times?|(?P<adverb>once|twice))\b", re.IGNORECASE
+        )
 
     def toll(self, sentence: str) -> Toll:
         """Killed and injured as the sentence states them; None where it is silent."""
@@ -183,8 +185,9 @@ class NumberReader:
         """How many acts the sentence counts ("two strikes", "seven times"), else None."""
         m = self._times.search(sentence)
         if m:
-            word = m.group("n").lower()
-            return {"once": 1, "twice": 2}.get(word) or parse_number(word)
+            if m.group("adverb"):
+                return 1 if m.group("adverb").lower() == "once" else 2
+            return parse_number(m.group("n"))
         for m in self._count.finditer(sentence):
             value = parse_number(m.group("n"))
             if value:
