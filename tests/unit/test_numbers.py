@@ -67,26 +67,12 @@ def test_toll_empty_only_when_silent(reader: NumberReader) -> None:
         pytest.param(
             "The monitors recorded 29 ceasefire violations on Sunday.", 29, id="29-violations"
         ),
+        pytest.param("The truce was breached twice near the river.", 2, id="twice"),
+        pytest.param("The post came under fire once during the night.", 1, id="once"),
         pytest.param("The village was shelled again in the morning.", None, id="no-count"),
     ],
 )
 def test_count(reader: NumberReader, sentence: str, expected: int | None) -> None:
-    assert reader.count(sentence) == expected
-
-
-@pytest.mark.xfail(
-    reason="numbers.py NumberReader._times requires 'time(s)' after the word, so a bare "
-    "'twice' or 'once' is not counted (count() returns None)",
-    strict=True,
-)
-@pytest.mark.parametrize(
-    ("sentence", "expected"),
-    [
-        pytest.param("The truce was breached twice near the river.", 2, id="twice"),
-        pytest.param("The post came under fire once during the night.", 1, id="once"),
-    ],
-)
-def test_count_bare_adverb(reader: NumberReader, sentence: str, expected: int) -> None:
     assert reader.count(sentence) == expected
 
 

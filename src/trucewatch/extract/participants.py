@@ -87,13 +87,33 @@ class ParticipantFinder:
         attributions: list[Attribution],
         source: str | None,
         cast: Cast,
+        window: tuple[int, int] | None = None,
+    ) -> tuple[str | None, str | None]:
+        """Actor and target of the act told in `window` (default: the whole sentence); where the
+        window names no side, the whole sentence is read."""
+        if window is not None:
+            found = self._actor_target(parsed, attributions, source, cast, window)
+            if found != (None, None):
+                return found
+        return self._actor_target(parsed, attributions, source, cast, (0, len(parsed.text)))
+
+    def _actor_target(
+        self,
+        parsed: Doc,
+        attributions: list[Attribution],
+        source: str | None,
+        cast: Cast,
+        window: tuple[int, int],
     ) -> tuple[str | None, str | None]:
         text = parsed.text
+        lo, hi = window
         reporting = self.lexicon.reporting_lemmas
         speaking = [(a.start, a.end) for a in attributions]
         actor = target = None
         for mention in self.mentions(text):
             if any(s <= mention.start and mention.end <= e for s, e in speaking):
+                continue
+            if not lo <= mention.start < hi:
                 continue
             span = parsed.char_span(mention.start, mention.end, alignment_mode="expand")
             if span is None:
@@ -112,7 +132,7 @@ class ParticipantFinder:
                 target = mention.side
         named_speaker = source if source and source != "media" else None
         if named_speaker:
-            for m in _OWN.finditer(text):
+            for m in _OWN.finditer(text, lo, hi):
                 span = parsed.char_span(m.start(), m.end(), alignment_mode="expand")
                 role = mention_role(span, reporting) if span is not None else "none"
                 if role == "actor" and actor is None:
@@ -127,7 +147,7 @@ class ParticipantFinder:
             ):
                 actor = named_speaker  # "X said it shot down ...": the speaker's own side acted
         if actor is None and source:
-            for m in self.lexicon.enemy.finditer(text):
+            for m in self.lexicon.enemy.finditer(text, lo, hi):
                 span = parsed.char_span(m.start(), m.end(), alignment_mode="expand")
                 if span is not None and mention_role(span, reporting) == "actor":
                     actor = cast.rival(source)

@@ -176,35 +176,62 @@ class Extractor:
     def _events(
         self, reading: _Reading, parsed: Doc, state: _State, earlier: list[Event]
     ) -> list[Event]:
-        sent, attributions = reading.sent, reading.attributions
-        text = sent.text
-        lex = self.lexicon
-        triggers = find_triggers(text, lex)
-        toll = self.numbers.toll(text)
-        denial = bool(lex.denial.search(text))
+        text = reading.sent.text
+        triggers = find_triggers(text, self.lexicon)
         if not triggers:
-            if denial:
-                return denial_of_earlier(reading.evidence, attributions, state.speaker, earlier)
-            if not toll.empty and earlier and earlier[-1].evidence:
-                # "There were no casualties." completes the claim told just before
-                prev = earlier[-1]
-                if sent.start - prev.evidence[-1].end <= 300 and prev.killed is None:
-                    earlier[-1] = prev.model_copy(
-                        update={"killed": toll.killed, "injured": toll.injured}
-                    )
+            return self._without_act(reading, state, earlier)
+        windows = []
+        for lo, hi in _segments(text):
+            group = [t for t in triggers if lo <= t.start < hi]
+            if any(t.type in VIOLENT_TYPES for t in group):
+                windows.append((lo, hi, group))
+        if len(windows) < 2:  # one act told in the sentence: read the whole sentence for it
+            windows = [(0, len(text), triggers)]
+        out: list[Event] = []
+        for lo, hi, group in windows:
+            out.extend(self._act(reading, parsed, state, group, (lo, hi)))
+        return out
+
+    def _without_act(self, reading: _Reading, state: _State, earlier: list[Event]) -> list[Event]:
+        """A sentence with no act: a denial of an earlier claim, or a toll that completes the
+        claim told just before it ("There were no casualties.")."""
+        sent, attributions = reading.sent, reading.attributions
+        if self.lexicon.denial.search(sent.text):
+            return denial_of_earlier(reading.evidence, attributions, state.speaker, earlier)
+        toll = self.numbers.toll(sent.text)
+        if toll.empty or not earlier:
             return []
+        prev = earlier[-1]
+        if sent.start - prev.evidence[-1].end <= 300 and prev.killed is None:
+            earlier[-1] = prev.model_copy(update={"killed": toll.killed, "injured": toll.injured})
+        return []
+
+    def _act(
+        self,
+        reading: _Reading,
+        parsed: Doc,
+        state: _State,
+        triggers: list[Trigger],
+        window: tuple[int, int],
+    ) -> list[Event]:
+        """The claim (and, for a denial, the claim denied) about the act in `window`."""
+        lex, attributions = self.lexicon, reading.attributions
+        lo, hi = window
+        text = reading.sent.text[lo:hi]
         main = main_trigger(triggers, lex)
         etype, weapon = type_and_weapon(main.type, text, lex)
         source = self._source(main, reading, state)
         cast = state.cast
-        actor, target = self.participants.actor_target(parsed, attributions, source, cast)
+        actor, target = self.participants.actor_target(
+            parsed, attributions, source, cast, window=window
+        )
         if etype == "shoot_down":
             actor, target = self.participants.shoot_down(
-                text, attributions, source, actor, target, cast
+                reading.sent.text, attributions, source, actor, target, cast
             )
-        location = self.places.best(text, parsed)
         historical = self._historical(reading, main, state)
         day, basis = self._day(reading, state, historical)
+        toll = self.numbers.toll(text)
         count = self.numbers.count(text)
         if etype == "shoot_down" and count is None:
             count = 1
@@ -217,7 +244,7 @@ class Extractor:
             source=source or "media",
             stance="asserts",
             weapon=weapon,  # type: ignore[arg-type]
-            location=location,
+            location=self.places.best(reading.sent.text, parsed, window=window),
             date=day,
             date_basis=basis if day else None,
             killed=toll.killed,
@@ -227,6 +254,7 @@ class Extractor:
             evidence=[reading.evidence],
             confidence=self._confidence(actor, source, parsed),
         )
+        denial = bool(lex.denial.search(reading.sent.text))
         if etype in VIOLENT_TYPES and self._is_retaliation(text, base):
             return []
         if etype == "ceasefire_violation" and not denial and _is_bare(base):
@@ -346,6 +374,17 @@ def _clause(text: str, trigger: Trigger) -> tuple[int, int]:
             hi = m.start()
             break
     return lo, hi
+
+
+_SEGMENT_BREAK = re.compile(r"(?<!\d):(?!\d)|;|\s[–—]\s")
+
+
+def _segments(text: str) -> list[tuple[int, int]]:
+    """Spans of a sentence between ':', ';' and dashes, where bulletins list separate acts."""
+    cuts = list(_SEGMENT_BREAK.finditer(text))
+    bounds = [0, *(m.end() for m in cuts)]
+    ends = [*(m.start() for m in cuts), len(text)]
+    return list(zip(bounds, ends, strict=True))
 
 
 def _is_bare(event: Event) -> bool:

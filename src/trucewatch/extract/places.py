@@ -48,7 +48,16 @@ class PlaceFinder:
             return True
         return self.resolver.resolve(name) is None
 
-    def best(self, text: str, parsed: Doc | None = None) -> str | None:
+    def best(
+        self, text: str, parsed: Doc | None = None, window: tuple[int, int] | None = None
+    ) -> str | None:
+        """The best place name in `text[window]`; spaCy entities are read from `parsed`, the
+        parse of the whole of `text`."""
+        lo, hi = window or (0, len(text))
+        found = self._best(text[lo:hi], parsed, lo)
+        return found
+
+    def _best(self, text: str, parsed: Doc | None, offset: int) -> str | None:
         persons = {e.text for e in parsed.ents if e.label_ == "PERSON"} if parsed else set()
         for m in _STRONG.finditer(text):
             name = _POSSESSIVE.sub("", m.group("name"))
@@ -63,7 +72,8 @@ class PlaceFinder:
                 return mention.text
         if parsed is not None:
             for ent in parsed.ents:
-                if ent.label_ in ("GPE", "LOC", "FAC"):
+                inside = offset <= ent.start_char and ent.end_char <= offset + len(text)
+                if inside and ent.label_ in ("GPE", "LOC", "FAC"):
                     name = _POSSESSIVE.sub("", re.sub(r"^the\s+", "", ent.text, flags=re.I))
                     if self._usable(name, persons):
                         return name
