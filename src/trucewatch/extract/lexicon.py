@@ -52,6 +52,7 @@ class Lexicon:
     enemy: re.Pattern[str]
     armed_groups: dict[str, tuple[str, ...]]
     any_trigger: re.Pattern[str]
+    any_toll: re.Pattern[str]
 
     def types_in(self, text: str) -> list[tuple[str, re.Match[str]]]:
         """Every (event type, match) whose trigger occurs in `text`, in text order."""
@@ -112,6 +113,9 @@ def compile_lexicon(data: dict[str, Any]) -> Lexicon:
         enemy=_alternation(list(data["enemy"])),
         armed_groups={k: tuple(v) for k, v in data["armed_groups"].items()},
         any_trigger=_alternation(every_trigger),
+        any_toll=_alternation(
+            [*casualties["killed_words"], *casualties["injured_words"], *casualties["none_both"]]
+        ),
     )
 
 

@@ -112,7 +112,7 @@ class Extractor:
 
     def _is_candidate(self, text: str) -> bool:
         lex = self.lexicon
-        return bool(lex.any_trigger.search(text) or lex.none_both.search(text))
+        return bool(lex.any_trigger.search(text) or lex.any_toll.search(text))
 
     def _read(
         self, doc: Document, sentences: list[Sentence], parsed: dict[int, Doc]
@@ -193,18 +193,44 @@ class Extractor:
         return out
 
     def _without_act(self, reading: _Reading, state: _State, earlier: list[Event]) -> list[Event]:
-        """A sentence with no act: a denial of an earlier claim, or a toll that completes the
-        claim told just before it ("There were no casualties.")."""
+        """A sentence with no act: a denial of an earlier claim; a toll that completes the claim
+        told just before it ("There were no casualties."); or a party's own toll ("the ministry
+        reported 50 deaths among its troops"), a claim that its rival hit it."""
         sent, attributions = reading.sent, reading.attributions
         if self.lexicon.denial.search(sent.text):
             return denial_of_earlier(reading.evidence, attributions, state.speaker, earlier)
         toll = self.numbers.toll(sent.text)
-        if toll.empty or not earlier:
+        if toll.empty:
             return []
-        prev = earlier[-1]
-        if sent.start - prev.evidence[-1].end <= 300 and prev.killed is None:
+        prev = earlier[-1] if earlier else None
+        near = prev is not None and sent.start - prev.evidence[-1].end <= 300
+        speaker = next((a.side for a in attributions if not a.relayed and a.kind == "side"), None)
+        if prev is not None and near and prev.killed is None and speaker in (None, prev.source):
             earlier[-1] = prev.model_copy(update={"killed": toll.killed, "injured": toll.injured})
-        return []
+            return []
+        if (
+            speaker is None
+            or speaker not in state.cast.parties
+            or not (toll.killed or toll.injured)
+        ):
+            return []
+        whole = Trigger("ceasefire_violation", 0, len(sent.text))
+        historical = self._historical(reading, whole, state)
+        day, basis = self._day(reading, state, historical)
+        return [
+            Event(
+                type="ceasefire_violation",
+                target=speaker,
+                source=speaker,
+                date=day,
+                date_basis=basis if day else None,
+                killed=toll.killed,
+                injured=toll.injured,
+                historical=historical,
+                evidence=[reading.evidence],
+                confidence=0.4,
+            )
+        ]
 
     def _act(
         self,
