@@ -79,12 +79,18 @@ def test_scorer_gives_full_incident_f1_on_the_seed(shared_dir: Path, tmp_path: P
     gold = shared_dir / "eval" / "seed.jsonl"
     extract = subprocess.run(
         [sys.executable, "-m", "trucewatch", "extract", str(gold), "-o", str(out)],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert extract.returncode == 0, extract.stderr
     score = subprocess.run(
         [sys.executable, str(shared_dir / "eval" / "score.py"), str(gold), str(out), "--json"],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert score.returncode == 0, score.stderr
     result = json.loads(score.stdout)

@@ -93,8 +93,13 @@ def test_txt_html_and_folder_inputs(tmp_path: Path) -> None:
     (folder / "deeper" / "a-bulletin.txt").write_text(BULLETIN, encoding="utf-8")
     (folder / "notes.md").write_text("ignored: not a report format", encoding="utf-8")
     result = ok(
-        invoke(str(tmp_path / "bulletin.txt"), str(tmp_path / "page.html"), str(folder),
-               "--published", "2022-09-15")
+        invoke(
+            str(tmp_path / "bulletin.txt"),
+            str(tmp_path / "page.html"),
+            str(folder),
+            "--published",
+            "2022-09-15",
+        )
     )
     lines = read_jsonl(result.stdout)
     assert [line["id"] for line in lines] == ["bulletin", "page", "b-tally", "a-bulletin"]
@@ -187,9 +192,21 @@ def test_real_process_reports_bad_inputs(tmp_path: Path) -> None:
     args, reasons = make_bad_inputs(tmp_path / "in")
     out = tmp_path / "out.jsonl"
     proc = subprocess.run(
-        [sys.executable, "-m", "trucewatch", "extract", *args, "-o", str(out),
-         "--published", "2022-09-15"],
-        capture_output=True, text=True, timeout=120, check=False,
+        [
+            sys.executable,
+            "-m",
+            "trucewatch",
+            "extract",
+            *args,
+            "-o",
+            str(out),
+            "--published",
+            "2022-09-15",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert proc.stdout == ""
     check_bad_run(proc.returncode, out.read_text(encoding="utf-8"), proc.stderr, reasons)

@@ -32,8 +32,9 @@ def test_according_to(finder: AttributionFinder) -> None:
 
 
 @pytest.mark.xfail(
-    reason="lexicon reporting_lemmas has 'post', so the noun 'posts' (military posts) is read as "
-    "a reporting verb and 'Indian posts' becomes a speaker; the extractor then drops India as actor",
+    reason="extraction.yaml reporting_lemmas has 'post', so the noun 'posts' (military posts) "
+    "is read as a reporting verb and 'Indian posts' becomes a speaker; the extractor then "
+    "drops India as actor",
     strict=True,
 )
 def test_military_posts_are_not_a_speaker(finder: AttributionFinder) -> None:

@@ -31,8 +31,13 @@ def event(text: str, start: int, **fields: Any) -> Event:
 def test_generic_tally_of_one_folds_into_specific_act() -> None:
     tally = event("Monitors saw one truce breach overnight.", 0, count=1)
     strike = event(
-        "Two quadcopter strikes hit a Karabakh post.", 41, type="drone_strike", weapon="drone",
-        count=2, killed=0, injured=0,
+        "Two quadcopter strikes hit a Karabakh post.",
+        41,
+        type="drone_strike",
+        weapon="drone",
+        count=2,
+        killed=0,
+        injured=0,
     )
     folded = fold([tally, strike])
     assert len(folded) == 1
@@ -46,15 +51,25 @@ def test_generic_tally_of_one_folds_into_specific_act() -> None:
 
 def test_different_actors_stay_apart() -> None:
     one = event("Azerbaijani units fired on a post.", 0, type="firing")
-    other = event("Karabakh units fired on a post.", 40, type="firing", actor="Nagorno-Karabakh",
-                  target="Azerbaijan")
+    other = event(
+        "Karabakh units fired on a post.",
+        40,
+        type="firing",
+        actor="Nagorno-Karabakh",
+        target="Azerbaijan",
+    )
     assert len(fold([one, other])) == 2
 
 
 def test_tally_of_several_does_not_absorb_act_with_its_own_place() -> None:
     tally = event("The ceasefire was broken seven times.", 0, count=7, location=None)
-    detail = event("Rifle fire hit a trench near Taghavard.", 40, type="firing",
-                   weapon="small_arms", location="Taghavard")
+    detail = event(
+        "Rifle fire hit a trench near Taghavard.",
+        40,
+        type="firing",
+        weapon="small_arms",
+        location="Taghavard",
+    )
     folded = fold([tally, detail])
     assert sorted(e.type for e in folded) == ["ceasefire_violation", "firing"]
     assert next(e for e in folded if e.type == "ceasefire_violation").count == 7
@@ -70,8 +85,13 @@ def test_different_stance_never_folds(stances: tuple[str, str]) -> None:
 @pytest.mark.parametrize("media_first", [True, False])
 def test_media_mention_folds_into_named_source(media_first: bool) -> None:
     media = event("Reports spoke of a drone strike.", 0, type="drone_strike", source="media")
-    named = event("Moscow's ministry described a drone strike.", 40, type="drone_strike",
-                  source="Russia", weapon="drone")
+    named = event(
+        "Moscow's ministry described a drone strike.",
+        40,
+        type="drone_strike",
+        source="Russia",
+        weapon="drone",
+    )
     ordered = [media, named] if media_first else [named, media]
     folded = fold(ordered)
     assert len(folded) == 1
@@ -87,30 +107,51 @@ def test_two_different_named_sources_stay_apart() -> None:
 
 def test_stated_dates_three_days_apart_stay_apart() -> None:
     early = event("Shells fell on Monday.", 0, type="shelling", date=DAY, date_basis="stated")
-    late = event("Shells fell on Thursday.", 30, type="shelling",
-                 date=DAY + dt.timedelta(days=3), date_basis="stated")
+    late = event(
+        "Shells fell on Thursday.",
+        30,
+        type="shelling",
+        date=DAY + dt.timedelta(days=3),
+        date_basis="stated",
+    )
     assert len(fold([early, late])) == 2
 
 
 def test_stated_dates_one_day_apart_fold() -> None:
-    early = event("Shells fell late on Monday.", 0, type="shelling", date=DAY,
-                  date_basis="stated")
-    late = event("Shells fell early on Tuesday.", 30, type="shelling",
-                 date=DAY + dt.timedelta(days=1), date_basis="stated")
+    early = event("Shells fell late on Monday.", 0, type="shelling", date=DAY, date_basis="stated")
+    late = event(
+        "Shells fell early on Tuesday.",
+        30,
+        type="shelling",
+        date=DAY + dt.timedelta(days=1),
+        date_basis="stated",
+    )
     assert len(fold([early, late])) == 1
 
 
 def test_historical_and_current_never_fold() -> None:
     now = event("Artillery hit the town.", 0, type="shelling")
-    past = event("Artillery hit the town in 2016.", 30, type="shelling", historical=True,
-                 date=None, date_basis=None)
+    past = event(
+        "Artillery hit the town in 2016.",
+        30,
+        type="shelling",
+        historical=True,
+        date=None,
+        date_basis=None,
+    )
     assert len(fold([now, past])) == 2
 
 
 def test_fold_keeps_order_of_first_mentions() -> None:
     a = event("Drone strike on a post.", 0, type="drone_strike")
-    b = event("Mortar fire on a village.", 30, type="shelling", actor="Nagorno-Karabakh",
-              target="Azerbaijan", source="Azerbaijan")
+    b = event(
+        "Mortar fire on a village.",
+        30,
+        type="shelling",
+        actor="Nagorno-Karabakh",
+        target="Azerbaijan",
+        source="Azerbaijan",
+    )
     c = event("Another drone strike mention.", 60, type="drone_strike")
     folded = fold([a, b, c])
     assert [e.type for e in folded] == ["drone_strike", "shelling"]

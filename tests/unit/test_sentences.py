@@ -42,16 +42,17 @@ def test_lines_are_hard_boundaries() -> None:
 def test_two_sentence_quotation_is_open_at_start_of_second() -> None:
     text = "The commander said: “We saw the flashes. Then the shells landed.” He left at once."
     first, second, third = split_sentences(text)
-    assert first.quote_open_at_end and not first.quote_open_at_start
-    assert second.quote_open_at_start and not second.quote_open_at_end
-    assert not third.quote_open_at_start and not third.quote_open_at_end
+    # (open at start, open at end) for each sentence
+    assert (first.quote_open_at_start, first.quote_open_at_end) == (False, True)
+    assert (second.quote_open_at_start, second.quote_open_at_end) == (True, False)
+    assert (third.quote_open_at_start, third.quote_open_at_end) == (False, False)
 
 
 def test_straight_quotes_are_tracked_too() -> None:
     text = '"Our post was hit. We held it," the officer said.'
     first, second = split_sentences(text)
     assert first.quote_open_at_end
-    assert second.quote_open_at_start and not second.quote_open_at_end
+    assert (second.quote_open_at_start, second.quote_open_at_end) == (True, False)
 
 
 def test_unclosed_quote_does_not_run_into_next_paragraph() -> None:
@@ -77,8 +78,31 @@ def test_short_place_name_ends_a_sentence(place: str) -> None:
 
 
 _PIECES = st.sampled_from(
-    ["Shells", "fell", "near", "Avdiivka", "Lt.", "No.", "5", ".", "!", "?", ",", " ", "  ", "\n",
-     "\n\n", "“", "”", '"', "«", "»", "they", "said", "\t"]
+    [
+        "Shells",
+        "fell",
+        "near",
+        "Avdiivka",
+        "Lt.",
+        "No.",
+        "5",
+        ".",
+        "!",
+        "?",
+        ",",
+        " ",
+        "  ",
+        "\n",
+        "\n\n",
+        "“",
+        "”",
+        '"',
+        "«",
+        "»",
+        "they",
+        "said",
+        "\t",
+    ]
 )
 
 
@@ -88,7 +112,8 @@ def test_sentences_are_ordered_stripped_slices_within_one_line(text: str) -> Non
     previous_end = 0
     for s in split_sentences(text):
         assert text[s.start : s.end] == s.text
-        assert s.text and s.text == s.text.strip()
+        assert s.text
+        assert s.text == s.text.strip()
         assert "\n" not in s.text
         assert s.start >= previous_end
         previous_end = s.end

