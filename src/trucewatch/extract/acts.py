@@ -19,7 +19,7 @@ _IRREALIS = re.compile(
     r"\b(?:prohibited from|prohibit|ban on|banned from|to prevent|prevent|refrain from|would|"
     r"will|could|might|threaten\w*|ready to|calls? (?:on|for)|urged?|in case of|if|whether|"
     r"aimed at|aims? to|to end|an end to|a halt to|halt(?:ed|ing)? the|in order to|plans? to|"
-    r"seeks? to|vowed to|warned)\b",
+    r"seeks? to|vowed to|warned|preparing|prepared to|intend\w* to)\b",
     re.I,
 )
 _AIR = re.compile(

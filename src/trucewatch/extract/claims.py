@@ -10,7 +10,9 @@ from typing import Literal
 from trucewatch.extract.lexicon import Lexicon
 from trucewatch.sides import SideResolver
 
-SpeakerKind = Literal["side", "inherit", "media"]
+# side: the phrase names a side; media: an outlet, residents, witnesses; official: an office with
+# no side named ("the defence ministry spokesman"); inherit: a pronoun or "the statement"
+SpeakerKind = Literal["side", "inherit", "official", "media"]
 
 _BOUNDARY = re.compile(r"[,;:“”\"(]|\bthat\b|\band\b|\bwhile\b|\bbut\b|—|–")
 _GENERIC = re.compile(
@@ -18,6 +20,12 @@ _GENERIC = re.compile(
     r"official|officials|military|government|president|minister|mission|statement|bulletin|"
     r"department|authorities|forces|troops|side|press|commander|general|colonel|staff|"
     r"centre|center|source|sources)\b",
+    re.IGNORECASE,
+)
+_OFFICIAL = re.compile(
+    r"\b(?:ministry|army|spokes\w+|command|headquarters|military|government|president|minister|"
+    r"department|authorities|forces|troops|commander|general|colonel|officials?|staff|police|"
+    r"press (?:service|centre|center|office))\b",
     re.IGNORECASE,
 )
 _MEDIA = re.compile(
@@ -113,6 +121,8 @@ class AttributionFinder:
                 return "side", name
         if _MEDIA.search(text):
             return "media", "media"
+        if _OFFICIAL.search(text) and not re.match(r"\s*(?:the|its|this|that)\b", text, re.I):
+            return "official", None
         return "inherit", None
 
 

@@ -149,7 +149,9 @@ class ParticipantFinder:
         if actor is None and source:
             for m in self.lexicon.enemy.finditer(text, lo, hi):
                 span = parsed.char_span(m.start(), m.end(), alignment_mode="expand")
-                if span is not None and mention_role(span, reporting) == "actor":
+                if span is None:
+                    continue
+                if mention_role(span, reporting) == "actor" or self._precedes_act(text, m.end()):
                     actor = cast.rival(source)
                     break
         return actor, target

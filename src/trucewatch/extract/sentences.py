@@ -81,7 +81,7 @@ def _join_fragments(text: str, spans: list[tuple[int, int, int]]) -> list[tuple[
             if p_line == line_no and (
                 re.search(
                     r"(?:^|\s)(?:[A-Z]|No|St|Gen|Col|Lt|Maj|Capt|Sgt|Mr|Mrs|Ms|Dr|Jr|Sr|Gov|"
-                    r"Sen|Rep|Brig|Adm|Cmdr|Pvt|Lt\. Col|Maj\. Gen)\.$",
+                    r"Sen|Rep|Brig|Adm|Cmdr|Pvt|Lt\. Col|Maj\. Gen|a\.m|p\.m)\.$",
                     previous,
                 )
                 or len(text[start:end]) < 3
