@@ -98,6 +98,9 @@ class Event(BaseModel):
     )
     evidence: list[Evidence] = Field(default_factory=list)
     confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+    headline: bool = Field(
+        default=False, exclude=True, description="told in a headline: a summary of a later claim"
+    )
 
     @property
     def is_violation(self) -> bool:

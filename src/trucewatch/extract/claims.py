@@ -101,6 +101,8 @@ class AttributionFinder:
             x = _back_to_boundary(before)
             if not x or not (_GENERIC.search(x) or self.resolver.find(x) or _MEDIA.search(x)):
                 continue
+            if self.lexicon.any_trigger.search(x):
+                continue  # "troops shelled forward posts": an act, not a speaker
             relayed = bool(_RELAY_AFTER.match(sentence[m.end() :])) and m.group().lower() in (
                 "claimed",
                 "claims",

@@ -77,17 +77,18 @@ def compatible(a: Event, b: Event) -> bool:
         return False
     if (a.type in VIOLENT_TYPES) != (b.type in VIOLENT_TYPES):
         return False
+    summary = a.headline or b.headline
     if a.type != b.type:
         if a.type not in VIOLENT_TYPES:
             return False
-        if a.type not in GENERIC and b.type not in GENERIC:
+        if a.type not in GENERIC and b.type not in GENERIC and not summary:
             return False
     if _is_tally(a) != _is_tally(b) and (a.location or b.location):
         return False
     stated = a.date_basis == "stated" and b.date_basis == "stated"
     if a.date and b.date and stated and abs((a.date - b.date).days) > 1:
         return False
-    vague = any(e.type in GENERIC and e.count is None for e in (a, b))
+    vague = summary or any(e.type in GENERIC and e.count is None for e in (a, b))
     return (
         _agree(a.actor, b.actor)
         and _agree(a.target, b.target)
@@ -107,7 +108,7 @@ def _agree_count(a: Event, b: Event) -> bool:
 
 def combine(a: Event, b: Event) -> Event:
     """One event holding what either mention states; the more specific type and source win."""
-    specific = b if (a.type in GENERIC and b.type not in GENERIC) else a
+    specific = b if (a.type in GENERIC and b.type not in GENERIC) or a.headline else a
     if a.type in GENERIC and b.type in GENERIC and a.count is None and b.count is not None:
         specific = b
     other = a if specific is b else b

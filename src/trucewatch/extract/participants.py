@@ -49,13 +49,16 @@ class Cast:
         return set(self.profile.sides) if self.profile else set()
 
     def rival(self, side: str | None) -> str | None:
-        """The other party: the one the document names most, other than `side`."""
+        """The other party: the one the document names most, other than `side`, else the first
+        other party of the conflict profile."""
         if side is None:
             return None
         allowed = self.parties or None
         for other, _ in self.counts.most_common():
             if other != side and (allowed is None or other in allowed):
                 return other
+        if self.profile and side in self.profile.sides:  # the profile's first other party
+            return next((other for other in self.profile.sides if other != side), None)
         return None
 
 

@@ -309,6 +309,7 @@ class Extractor:
             historical=historical,
             evidence=[reading.evidence],
             confidence=self._confidence(actor, source, parsed),
+            headline=_is_headline(reading.sent),
         )
         denial = bool(lex.denial.search(reading.sent.text))
         if etype in VIOLENT_TYPES and self._is_retaliation(text, base):
@@ -401,7 +402,8 @@ class Extractor:
 
     def _finish(self, event: Event, state: _State) -> Event:
         """Fill sides a claim implies: a party speaking of an attack on itself blames its rival; a
-        blamed side's target is the speaking party, else the blamed side's rival."""
+        blamed side's target is the speaking party, else the side the place belongs to, else the
+        blamed side's rival."""
         update: dict[str, object] = {}
         cast = state.cast
         if event.type in VIOLENT_TYPES and event.stance == "asserts":
@@ -409,8 +411,11 @@ class Extractor:
                 update["actor"] = cast.rival(event.target)
             actor = update.get("actor", event.actor)
             if isinstance(actor, str) and event.target is None:
+                place = self.resolver.place(event.location) if event.location else None
                 if event.source != actor and event.source in cast.parties:
                     update["target"] = event.source
+                elif place is not None and place.side not in (None, actor):
+                    update["target"] = place.side
                 else:
                     update["target"] = cast.rival(actor)
         actor = update.get("actor", event.actor)
@@ -445,6 +450,13 @@ def _segments(text: str) -> list[tuple[int, int]]:
     bounds = [0, *(m.end() for m in cuts)]
     ends = [*(m.start() for m in cuts), len(text)]
     return list(zip(bounds, ends, strict=True))
+
+
+def _is_headline(sent: Sentence) -> bool:
+    """A title line near the top: short, alone on its line, without a closing full stop."""
+    return (
+        sent.line <= 3 and len(sent.text.split()) <= 20 and not sent.text.endswith((".", "”", '"'))
+    )
 
 
 def _is_bare(event: Event) -> bool:

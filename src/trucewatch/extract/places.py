@@ -45,12 +45,16 @@ class PlaceFinder:
         self.resolver = resolver
 
     def _usable(self, name: str, persons: set[str]) -> bool:
-        if _NOT_PLACE.match(name) or name in persons or name.isupper() and len(name) > 4:
-            return False
-        if any(name in person or person in name for person in persons):
+        """A name usable as a place: the gazetteer knows it, or it is neither a side, a person
+        (spaCy PERSON), a dateline in capitals, nor a word that starts names of other things."""
+        if _NOT_PLACE.match(name):
             return False
         if self.resolver.place(name) is not None:
             return True
+        if name.isupper() and len(name) > 4:
+            return False
+        if any(name in person or person in name for person in persons):
+            return False
         return self.resolver.resolve(name) is None
 
     def best(
