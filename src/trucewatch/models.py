@@ -87,9 +87,9 @@ class Event(BaseModel):
     weapon: Weapon | None = None
     location: str | None = None
     date: dt.date | None = None
-    killed: int | None = None
-    injured: int | None = None
-    count: int | None = None
+    killed: int | None = Field(default=None, ge=0)
+    injured: int | None = Field(default=None, ge=0)
+    count: int | None = Field(default=None, ge=0)
     historical: bool = False
     date_basis: DateBasis | None = Field(
         default=None,

@@ -81,12 +81,6 @@ def test_outlets_and_residents_are_media(finder: AttributionFinder, sentence: st
         "Local residents said the village was shelled overnight.",
         pytest.param(
             "According to the Pakistani army, Indian troops fired mortar rounds at dawn.",
-            marks=pytest.mark.xfail(
-                reason="claims.py AttributionFinder.find, 'according to' branch: end is "
-                "m.end() + len(x) where x was stripped of its leading space, so the span stops "
-                "one character short ('According to the Pakistani arm')",
-                strict=True,
-            ),
             id="according-to",
         ),
     ],

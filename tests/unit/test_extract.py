@@ -48,11 +48,6 @@ def test_bulletin_place(extractor: Extractor) -> None:
     assert only_current(run(extractor, BULLETIN)).location == "Sotk"
 
 
-@pytest.mark.xfail(
-    reason="numbers.py NumberReader.toll reads 'No one was hurt' as injured=1 (the 'one' is "
-    "taken as a number before 'hurt'), so the bulletin gets killed=0, injured=1",
-    strict=True,
-)
 def test_bulletin_no_one_hurt_means_no_casualties(extractor: Extractor) -> None:
     event = only_current(run(extractor, BULLETIN))
     assert (event.killed, event.injured) == (0, 0)
@@ -91,12 +86,6 @@ CLAIM = (
         ),
         pytest.param(
             "Azerbaijan's Defence Ministry said the claims of the Armenian side are false.",
-            marks=pytest.mark.xfail(
-                reason="pipeline.py Extractor._is_candidate keeps only sentences with an event "
-                "trigger or a toll phrase, so a denial sentence without an act word is never "
-                "parsed and denials.denial_of_earlier is never reached: no 'denies' event",
-                strict=True,
-            ),
             id="claims-of-x-are-false",
         ),
     ],

@@ -119,12 +119,6 @@ def test_sentences_are_ordered_stripped_slices_within_one_line(text: str) -> Non
         previous_end = s.end
 
 
-@pytest.mark.xfail(
-    reason="sentences.py split_sentences keeps spaCy's split, which leaves the opening quote "
-    "of the next quotation at the end of the previous sentence ('... it said. “'); the evidence "
-    "of the seed article's strike sentence ends with that stray '“'",
-    strict=True,
-)
 def test_opening_quote_starts_the_next_sentence() -> None:
     text = "“Two strikes hit the post,” it said. “There were no casualties.”"
     assert [s.text for s in split_sentences(text)] == [

@@ -248,9 +248,15 @@ def test_karabakh_is_the_party(resolver: SideResolver) -> None:
 
 
 def test_modifiers_are_not_sides(resolver: SideResolver) -> None:
-    assert resolver.resolve("Russian-backed separatists") is None
     assert resolver.resolve("pro-Russian militants") is None
     assert resolver.resolve("Iran-backed Houthis") is None
+    assert resolver.resolve("US-trained fighters") is None
+
+
+def test_profile_alias_beats_the_modifier_rule(resolver: SideResolver) -> None:
+    # the Russia-Ukraine profile names Russian-backed forces as Russia's, as Ukrainian bulletins do
+    assert resolver.resolve("Russian-backed separatists") == "Russia"
+    assert resolver.resolve("Russia-backed forces") == "Russia"
 
 
 def test_outlets_are_not_sides(resolver: SideResolver) -> None:

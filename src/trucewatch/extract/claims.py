@@ -91,9 +91,11 @@ class AttributionFinder:
         for m in self._statement_of.finditer(sentence):
             add(m.start(), m.end(), m.group("x"), relayed=True)
         for m in self.lexicon.according_to.finditer(sentence):
-            x = _until_boundary(sentence[m.end() :])
+            rest = sentence[m.end() :]
+            x = _until_boundary(rest)
             if x and not x.lower().startswith("which"):
-                add(m.start(), m.end() + len(x), x, relayed=False)
+                end = m.end() + rest.index(x) + len(x)
+                add(m.start(), end, x, relayed=False)
         for m in self._after_quote.finditer(sentence):
             add(m.start(), m.end(), m.group("x"), relayed=False)
         for m in self.lexicon.reporting.finditer(sentence):

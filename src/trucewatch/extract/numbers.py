@@ -172,6 +172,8 @@ class NumberReader:
         pending: tuple[int, int] | None = None  # (value, end offset)
         for m in self._scan.finditer(sentence):
             if m.group("n"):
+                if re.search(r"\bno\s+$", sentence[: m.start()], re.IGNORECASE):
+                    continue  # "no one was hurt" is a zero, read by the none_* phrases
                 value = parse_number(m.group("n"))
                 pending = (value, m.end()) if value else pending
                 continue

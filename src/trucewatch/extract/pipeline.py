@@ -130,7 +130,9 @@ class Extractor:
 
     def _is_candidate(self, text: str) -> bool:
         lex = self.lexicon
-        return bool(lex.any_trigger.search(text) or lex.any_toll.search(text))
+        return bool(
+            lex.any_trigger.search(text) or lex.any_toll.search(text) or lex.denial.search(text)
+        )
 
     def _read(
         self, doc: Document, sentences: list[Sentence], parsed: dict[int, Doc]

@@ -52,7 +52,7 @@ def split_sentences(text: str) -> list[Sentence]:
                 continue
             start = line.start() + sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
             spans.append((start, start + len(stripped), line_no))
-    spans = _join_fragments(text, spans)
+    spans = _move_opening_quotes(text, _join_fragments(text, spans))
     out: list[Sentence] = []
     open_quote = False
     last_line = -1
@@ -90,6 +90,22 @@ def _join_fragments(text: str, spans: list[tuple[int, int, int]]) -> list[tuple[
                 continue
         joined.append((start, end, line_no))
     return joined
+
+
+def _move_opening_quotes(
+    text: str, spans: list[tuple[int, int, int]]
+) -> list[tuple[int, int, int]]:
+    """'... it said. “The next ...': an opening quote left at the end of a sentence belongs to
+    the sentence that follows it on the same line."""
+    out = list(spans)
+    for i in range(len(out) - 1):
+        start, end, line = out[i]
+        n_start, n_end, n_line = out[i + 1]
+        tail = text[start:end]
+        if line == n_line and len(tail) > 1 and tail[-1] in _OPEN and tail[-2].isspace():
+            out[i] = (start, start + len(tail[:-1].rstrip()), line)
+            out[i + 1] = (end - 1, n_end, n_line)
+    return out
 
 
 def _quote_state(sentence: str, open_quote: bool) -> bool:
