@@ -125,3 +125,23 @@ def test_opening_quote_starts_the_next_sentence() -> None:
         "“Two strikes hit the post,” it said.",
         "“There were no casualties.”",
     ]
+
+
+def test_hard_wrapped_paragraph_is_read_as_running_text() -> None:
+    text = (
+        "THE ARMY SAID THAT REBELS ATTACKED A PATROL NEAR THE RIVER CROSSING\n"
+        "EARLY ON MONDAY AND THAT TWO SOLDIERS WERE WOUNDED IN THE EXCHANGE\n"
+        "OF FIRE. THE PATROL RETURNED TO ITS BASE."
+    )
+    sentences = split_sentences(text)
+    assert len(sentences) == 2
+    assert sentences[0].text.endswith("EXCHANGE\nOF FIRE.")
+    assert all(text[s.start : s.end] == s.text for s in sentences)
+
+
+def test_title_over_one_line_is_not_unwrapped() -> None:
+    text = "Shelling reported near the line of contact overnight\nThe ministry said so."
+    assert [s.text for s in split_sentences(text)] == [
+        "Shelling reported near the line of contact overnight",
+        "The ministry said so.",
+    ]

@@ -86,29 +86,31 @@ class ParticipantFinder:
 
     def actor_target(
         self,
+        text: str,
         parsed: Doc,
         attributions: list[Attribution],
         source: str | None,
         cast: Cast,
         window: tuple[int, int] | None = None,
     ) -> tuple[str | None, str | None]:
-        """Actor and target of the act told in `window` (default: the whole sentence); where the
-        window names no side, the whole sentence is read."""
+        """Actor and target of the act told in `text[window]` (default: the whole sentence);
+        where the window names no side, the whole sentence is read. `parsed` is the parse of
+        `text` (or of a case-folded copy of the same length)."""
         if window is not None:
-            found = self._actor_target(parsed, attributions, source, cast, window)
+            found = self._actor_target(text, parsed, attributions, source, cast, window)
             if found != (None, None):
                 return found
-        return self._actor_target(parsed, attributions, source, cast, (0, len(parsed.text)))
+        return self._actor_target(text, parsed, attributions, source, cast, (0, len(text)))
 
     def _actor_target(
         self,
+        text: str,
         parsed: Doc,
         attributions: list[Attribution],
         source: str | None,
         cast: Cast,
         window: tuple[int, int],
     ) -> tuple[str | None, str | None]:
-        text = parsed.text
         lo, hi = window
         reporting = self.lexicon.reporting_lemmas
         speaking = [(a.start, a.end) for a in attributions]

@@ -120,7 +120,7 @@ class Extractor:
             parsed = dict(
                 zip(
                     (s.index for s in candidates),
-                    self.nlp.pipe((s.text for s in candidates), batch_size=batch_size),
+                    self.nlp.pipe((_for_parser(s.text) for s in candidates), batch_size=batch_size),
                     strict=True,
                 )
             )
@@ -275,6 +275,7 @@ class Extractor:
         source = self._source(main, reading, state)
         cast = state.cast
         actor, target = self.participants.actor_target(
+            reading.sent.text,
             parsed,
             attributions,
             None if source == UNNAMED_OFFICIAL else source,
@@ -452,6 +453,16 @@ def _segments(text: str) -> list[tuple[int, int]]:
     bounds = [0, *(m.end() for m in cuts)]
     ends = [*(m.start() for m in cuts), len(text)]
     return list(zip(bounds, ends, strict=True))
+
+
+def _for_parser(text: str) -> str:
+    """What spaCy parses: all-capitals wire copy is case-folded (same length, same offsets),
+    since the small English model parses and tags capitals poorly."""
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < 20 or sum(c.isupper() for c in letters) < 0.8 * len(letters):
+        return text
+    folded = text.lower()
+    return folded if len(folded) == len(text) else text
 
 
 def _is_headline(sent: Sentence) -> bool:

@@ -60,14 +60,18 @@ class PlaceFinder:
     def best(
         self, text: str, parsed: Doc | None = None, window: tuple[int, int] | None = None
     ) -> str | None:
-        """The best place name in `text[window]`; spaCy entities are read from `parsed`, the
-        parse of the whole of `text`."""
+        """The best place name in `text[window]`, as written; spaCy entities are read from
+        `parsed`, the parse of `text` (or of a case-folded copy of the same length)."""
         lo, hi = window or (0, len(text))
-        found = self._best(text[lo:hi], parsed, lo)
-        return found
+        ents = [
+            (e.label_, text[e.start_char : e.end_char])
+            for e in (parsed.ents if parsed is not None else ())
+            if lo <= e.start_char and e.end_char <= hi
+        ]
+        return self._best(text[lo:hi], ents)
 
-    def _best(self, text: str, parsed: Doc | None, offset: int) -> str | None:
-        persons = {e.text for e in parsed.ents if e.label_ == "PERSON"} if parsed else set()
+    def _best(self, text: str, ents: list[tuple[str, str]]) -> str | None:
+        persons = {name for label, name in ents if label == "PERSON"}
         for m in _SETTLEMENT.finditer(text):
             name = _POSSESSIVE.sub("", m.group("name"))
             if self._usable(name, persons):
@@ -83,13 +87,11 @@ class PlaceFinder:
         for mention in self.resolver.find_places(text):
             if mention.place.kind in ("settlement", "district", "area"):
                 return mention.text
-        if parsed is not None:
-            for ent in parsed.ents:
-                inside = offset <= ent.start_char and ent.end_char <= offset + len(text)
-                if inside and ent.label_ in ("GPE", "LOC", "FAC"):
-                    name = _POSSESSIVE.sub("", re.sub(r"^the\s+", "", ent.text, flags=re.I))
-                    if self._usable(name, persons):
-                        return name
+        for label, ent in ents:
+            if label in ("GPE", "LOC", "FAC"):
+                name = _POSSESSIVE.sub("", re.sub(r"^the\s+", "", ent, flags=re.I))
+                if self._usable(name, persons):
+                    return name
         for mention in self.resolver.find_places(text):
             return mention.text
         for m in _WEAK.finditer(text):

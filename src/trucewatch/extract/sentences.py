@@ -43,7 +43,7 @@ def split_sentences(text: str) -> list[Sentence]:
     """Sentences of `text` in order, with offsets into `text`."""
     nlp = _sentencizer()
     spans: list[tuple[int, int, int]] = []
-    for line_no, line in enumerate(_LINE.finditer(text)):
+    for line_no, line in enumerate(_LINE.finditer(unwrap(text))):
         if not line.group().strip():
             continue
         for sent in nlp(line.group()).sents:
@@ -69,6 +69,33 @@ def split_sentences(text: str) -> list[Sentence]:
         open_quote = _quote_state(text[start:end], open_quote)
         out.append(Sentence(index, text[start:end], start, end, line_no, at_start, open_quote))
     return out
+
+
+_PARAGRAPH = re.compile(r"(?:[^\n]+\n?)+")
+_WRAP_WIDTH = 40
+
+
+def unwrap(text: str) -> str:
+    """`text` with the line breaks of hard-wrapped paragraphs turned into spaces (same length,
+    same offsets): wire copy and e-mailed bulletins break lines inside sentences."""
+    chars = list(text)
+    for para in _PARAGRAPH.finditer(text):
+        lines = para.group().rstrip("\n").split("\n")
+        if len(lines) < 3:  # a title over one line of text is not a wrapped paragraph
+            continue
+        inner = lines[:-1]
+        wrapped = [
+            ln
+            for ln in inner
+            if len(ln) >= _WRAP_WIDTH and not ln.rstrip().endswith((".", "!", "?", ":", '"', "”"))
+        ]
+        if len(wrapped) * 5 >= len(inner) * 3:  # at least 60% of the lines run on
+            offset = para.start()
+            for ln in inner:
+                offset += len(ln)
+                chars[offset] = " "
+                offset += 1
+    return "".join(chars)
 
 
 def _join_fragments(text: str, spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
