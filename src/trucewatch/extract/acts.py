@@ -31,11 +31,15 @@ _NEGATION_WINDOW = 22  # characters before a trigger inspected for negation
 _IRREALIS_WINDOW = 40
 
 
+_DEFINITE = re.compile(r"\b(?:the|this|that|these|those|such)\s+$", re.I)
+
+
 @dataclass(frozen=True)
 class Trigger:
     type: str
     start: int
     end: int
+    anaphoric: bool = False  # "as a result of the ceasefire violation": refers back to an act
 
 
 def find_triggers(text: str, lexicon: Lexicon) -> list[Trigger]:
@@ -47,7 +51,8 @@ def find_triggers(text: str, lexicon: Lexicon) -> list[Trigger]:
         before = text[max(0, m.start() - _IRREALIS_WINDOW) : m.start()]
         if kind in VIOLENT_TYPES and _IRREALIS.search(before):
             continue
-        out.append(Trigger(kind, m.start(), m.end()))
+        anaphoric = bool(_DEFINITE.search(text[max(0, m.start() - 30) : m.start()]))
+        out.append(Trigger(kind, m.start(), m.end(), anaphoric))
     return out
 
 

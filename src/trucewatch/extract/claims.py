@@ -35,6 +35,8 @@ _MEDIA = re.compile(
 )
 # "Azerbaijani forces violated the ceasefire – Artsakh military": a headline's credited source
 _HEADLINE_CREDIT = re.compile(r"\s[–—-]\s+(?P<x>[^–—.,;“”\"]{3,60})$")
+# ", adding the information was passed on to X": a clause after the verb, not a speaker
+_CLAUSE_VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|be|been)\b", re.I)
 _RELAY_AFTER = re.compile(
     r"^\s*(?:\w+\s+){0,3}?(?:that|according to which|claiming|alleging)\b", re.IGNORECASE
 )
@@ -97,7 +99,9 @@ class AttributionFinder:
                 end = m.end() + rest.index(x) + len(x)
                 add(m.start(), end, x, relayed=False)
         for m in self._after_quote.finditer(sentence):
-            add(m.start(), m.end(), m.group("x"), relayed=False)
+            x = m.group("x")
+            if len(x.split()) <= 10 and not _CLAUSE_VERB.search(x):
+                add(m.start(), m.end(), x, relayed=False)
         for m in self.lexicon.reporting.finditer(sentence):
             before = sentence[: m.start()]
             x = _back_to_boundary(before)

@@ -88,7 +88,9 @@ def compatible(a: Event, b: Event) -> bool:
     stated = a.date_basis == "stated" and b.date_basis == "stated"
     if a.date and b.date and stated and abs((a.date - b.date).days) > 1:
         return False
-    vague = summary or any(e.type in GENERIC and e.count is None for e in (a, b))
+    # an outlet's own summary of a named claim may name a wider place ("Poonch" for "Mendhar")
+    restated = a.type == b.type and (a.source == "media") != (b.source == "media")
+    vague = summary or restated or any(e.type in GENERIC and e.count is None for e in (a, b))
     return (
         _agree(a.actor, b.actor)
         and _agree(a.target, b.target)

@@ -204,7 +204,8 @@ class Extractor:
     ) -> list[Event]:
         text = reading.sent.text
         triggers = find_triggers(text, self.lexicon)
-        if not triggers:
+        if not triggers or (earlier and self._only_refers_back(text, triggers)):
+            # no act, or only "the shelling" / "the ceasefire violation" told before
             return self._without_act(reading, state, earlier)
         windows = []
         for lo, hi in _segments(text):
@@ -217,6 +218,11 @@ class Extractor:
         for lo, hi, group in windows:
             out.extend(self._act(reading, parsed, state, group, (lo, hi)))
         return out
+
+    def _only_refers_back(self, text: str, triggers: list[Trigger]) -> bool:
+        """'... as a result of the ceasefire violation': every act is named with a definite
+        article and no side is named, so the sentence adds to an act told before."""
+        return all(t.anaphoric for t in triggers) and not self.participants.mentions(text)
 
     def _without_act(self, reading: _Reading, state: _State, earlier: list[Event]) -> list[Event]:
         """A sentence with no act: a denial of an earlier claim; a toll that completes the claim
