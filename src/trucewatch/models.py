@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -112,3 +113,21 @@ class ExtractionResult(BaseModel):
 
     id: str
     events: list[Event]
+
+
+class PeriodStatement(BaseModel):
+    """An aggregate statement in a report: `count` violations on `day` (zero included)."""
+
+    source: str
+    day: dt.date | None = None
+    count: int = Field(ge=0)
+    area: str | None = None
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class DocumentReading:
+    """All that the extractor reads from one document: its claims and aggregate statements."""
+
+    events: list[Event]
+    periods: list[PeriodStatement] = field(default_factory=list)

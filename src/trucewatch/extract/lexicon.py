@@ -53,6 +53,7 @@ class Lexicon:
     armed_groups: dict[str, tuple[str, ...]]
     any_trigger: re.Pattern[str]
     any_toll: re.Pattern[str]
+    no_violations: re.Pattern[str]
 
     def types_in(self, text: str) -> list[tuple[str, re.Match[str]]]:
         """Every (event type, match) whose trigger occurs in `text`, in text order."""
@@ -113,6 +114,7 @@ def compile_lexicon(data: dict[str, Any]) -> Lexicon:
         enemy=_alternation(list(data["enemy"])),
         armed_groups={k: tuple(v) for k, v in data["armed_groups"].items()},
         any_trigger=_alternation(every_trigger),
+        no_violations=_alternation(list(data["no_violations"])),
         any_toll=_alternation(
             [*casualties["killed_words"], *casualties["injured_words"], *casualties["none_both"]]
         ),

@@ -29,7 +29,15 @@ from trucewatch.extract.numbers import NumberReader, Toll
 from trucewatch.extract.participants import Cast, ParticipantFinder
 from trucewatch.extract.places import PlaceFinder
 from trucewatch.extract.sentences import Sentence, split_sentences
-from trucewatch.models import VIOLENT_TYPES, DateBasis, Document, Event, Evidence
+from trucewatch.models import (
+    VIOLENT_TYPES,
+    DateBasis,
+    Document,
+    DocumentReading,
+    Event,
+    Evidence,
+    PeriodStatement,
+)
 from trucewatch.sides import SideResolver, load_countries
 
 COMPONENT = "trucewatch.extract.rules.v1"
@@ -108,12 +116,23 @@ class Extractor:
     # -- public API -------------------------------------------------------------------------
 
     def extract(self, doc: Document) -> list[Event]:
-        return next(iter(self.extract_many([doc])))[1]
+        return self.read(doc).events
 
     def extract_many(
         self, docs: Iterable[Document], batch_size: int = 64
     ) -> Iterator[tuple[Document, list[Event]]]:
-        """(document, events) for each document, parsing candidate sentences in batches."""
+        """(document, events) for each document."""
+        for doc, reading in self.read_many(docs, batch_size):
+            yield doc, reading.events
+
+    def read(self, doc: Document) -> DocumentReading:
+        """The document's claims and its aggregate statements."""
+        return next(iter(self.read_many([doc])))[1]
+
+    def read_many(
+        self, docs: Iterable[Document], batch_size: int = 64
+    ) -> Iterator[tuple[Document, DocumentReading]]:
+        """(document, reading) for each document, parsing candidate sentences in batches."""
         for doc in docs:
             sentences = split_sentences(doc.text)
             candidates = [s for s in sentences if self._is_candidate(s.text)]
@@ -136,14 +155,15 @@ class Extractor:
 
     def _read(
         self, doc: Document, sentences: list[Sentence], parsed: dict[int, Doc]
-    ) -> list[Event]:
+    ) -> DocumentReading:
         state = _State(published=doc.published, cast=self.participants.cast(doc.text))
         quote_speakers = self._quote_speakers(sentences)
         events: list[Event] = []
+        periods: list[PeriodStatement] = []
         for sent in sentences:
             attributions = self.attributions.find(sent.text)
             own = next((a for a in attributions if not a.relayed), None)
-            if own is not None and own.kind != "inherit":
+            if own is not None and own.kind in ("side", "media"):
                 state.speaker, state.speaker_sentence = own.side, sent.index
             elif own is not None and state.speaker is None:
                 state.speaker_sentence = sent.index
@@ -155,6 +175,7 @@ class Extractor:
                 self._statement_day(sent.text, dates),
                 quote_speakers.get(sent.index),
             )
+            periods.extend(self._zero_statement(reading, state))
             if sent.index in parsed:
                 new = self._events(reading, parsed[sent.index], state, events)
                 events.extend(new)
@@ -162,8 +183,23 @@ class Extractor:
                 state.last_day = days[-1] if days else state.last_day
                 if new:
                     state.in_background = new[-1].historical
+        periods.extend(_tallies(events))
         folded = fold(events)
-        return [self._finish(e, state) for e in folded]
+        return DocumentReading([self._finish(e, state) for e in folded], periods)
+
+    def _zero_statement(self, reading: _Reading, state: _State) -> list[PeriodStatement]:
+        """'No ceasefire violations were recorded': an aggregate statement of zero."""
+        if not self.lexicon.no_violations.search(reading.sent.text):
+            return []
+        stated = [d.day for d in reading.dates if d.day is not None and d.precision == "day"]
+        if any(d.kind == "past_day" for d in reading.dates) and reading.statement_day:
+            stated = [reading.statement_day - dt.timedelta(days=1)]
+        own = next((a for a in reading.attributions if a.kind == "side"), None)
+        source = own.side if own else (reading.quote_speaker or state.speaker)
+        day = stated[0] if stated else (reading.statement_day or state.published)
+        return [
+            PeriodStatement(source=source or "media", day=day, count=0, evidence=reading.evidence)
+        ]
 
     def _quote_speakers(self, sentences: list[Sentence]) -> dict[int, str | None]:
         """For sentences inside a quotation, its speaker: the one named where it closes ("...,"
@@ -459,6 +495,22 @@ def _segments(text: str) -> list[tuple[int, int]]:
     bounds = [0, *(m.end() for m in cuts)]
     ends = [*(m.start() for m in cuts), len(text)]
     return list(zip(bounds, ends, strict=True))
+
+
+def _tallies(events: list[Event]) -> list[PeriodStatement]:
+    """Counted violations ("one truce violation in the previous 24 hours", "violated the
+    ceasefire 120 times"), kept before folding merges a tally of one into its detail."""
+    return [
+        PeriodStatement(
+            source=e.source, day=e.date, count=e.count, evidence=e.evidence[0], area=e.location
+        )
+        for e in events
+        if e.type == "ceasefire_violation"
+        and e.count is not None
+        and not e.historical
+        and e.stance == "asserts"
+        and e.evidence
+    ]
 
 
 def _for_parser(text: str) -> str:
