@@ -30,14 +30,18 @@ def claim_and_denial(
 def denial_of_earlier(
     evidence: Evidence, attributions: list[Attribution], speaker: str | None, earlier: list[Event]
 ) -> list[Event]:
-    """'The allegations of X are false': the denial of the claim X made earlier in the text."""
+    """'The allegations of X are false': the denial of the claim X made earlier in the text;
+    'Baku rejected the claim': the denier denies the latest claim that blamed it."""
     relayed = next((a for a in attributions if a.relayed and a.side), None)
-    if relayed is None:
-        return []
     own = next((a for a in attributions if not a.relayed and a.side), None)
     denier = own.side if own else speaker
+    if relayed is None and denier is None:
+        return []
     for prev in reversed(earlier):
-        if prev.source == relayed.side and prev.stance == "asserts" and not prev.historical:
+        if prev.stance != "asserts" or prev.historical or not prev.is_violation:
+            continue
+        denied = prev.source == relayed.side if relayed else prev.actor == denier
+        if denied and prev.source != denier:
             update = {"source": denier or "media", "stance": "denies", "evidence": [evidence]}
             return [prev.model_copy(update={**update, **_NO_TOLL})]
     return []

@@ -129,5 +129,5 @@ def combine(a: Event, b: Event) -> Event:
     if dated:
         data["date"], data["date_basis"] = dated[0].date, dated[0].date_basis
     data["evidence"] = [*a.evidence, *b.evidence]
-    data["confidence"] = min(1.0, max(a.confidence, b.confidence) + 0.05)
+    data["confidence"] = round(min(1.0, max(a.confidence, b.confidence) + 0.05), 2)
     return Event.model_validate(data)

@@ -174,6 +174,8 @@ class NumberReader:
             if m.group("n"):
                 if re.search(r"\bno\s+$", sentence[: m.start()], re.IGNORECASE):
                     continue  # "no one was hurt" is a zero, read by the none_* phrases
+                if not _is_quantity(sentence, m.start(), m.end()):
+                    continue
                 value = parse_number(m.group("n"))
                 pending = (value, m.end()) if value else pending
                 continue
@@ -191,7 +193,22 @@ class NumberReader:
                 return 1 if m.group("adverb").lower() == "once" else 2
             return parse_number(m.group("n"))
         for m in self._count.finditer(sentence):
+            if not _is_quantity(sentence, m.start("n"), m.end("n")):
+                continue
             value = parse_number(m.group("n"))
             if value:
                 return value
         return None
+
+
+_MEASURE = re.compile(
+    r"-(?:hour|day|week|month|year|km|kilometre|kilometer|mile|metre|meter|mm|storey|story)s?\b",
+    re.IGNORECASE,
+)
+
+
+def _is_quantity(text: str, start: int, end: int) -> bool:
+    """Not a part of a name or a measure: 'BM-21', 'Zolote-4', 'a three-hour attack'."""
+    if start > 0 and (text[start - 1] == "-" or text[start - 1].isalpha()):
+        return False
+    return not _MEASURE.match(text, end)

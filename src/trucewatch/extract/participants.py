@@ -79,7 +79,8 @@ class ParticipantFinder:
         found = [m for m in self.resolver.find(text) if m.kind != "place"]
         for name, aliases in self.lexicon.armed_groups.items():
             for alias in aliases:
-                for m in re.finditer(rf"\b{re.escape(alias)}\b", text):
+                flags = 0 if alias.isupper() else re.IGNORECASE
+                for m in re.finditer(rf"\b{re.escape(alias)}\b", text, flags):
                     if not any(x.start <= m.start() < x.end for x in found):
                         found.append(SideMention(name, m.group(), m.start(), m.end(), "party"))
         return sorted(found, key=lambda m: m.start)
@@ -135,6 +136,14 @@ class ParticipantFinder:
                 actor = mention.side
             elif role == "target" and target is None and mention.side != actor:
                 target = mention.side
+        if actor is None and source:
+            for m in self.lexicon.enemy.finditer(text, lo, hi):
+                span = parsed.char_span(m.start(), m.end(), alignment_mode="expand")
+                if span is None:
+                    continue
+                if mention_role(span, reporting) == "actor" or self._precedes_act(text, m.end()):
+                    actor = cast.rival(source)
+                    break
         named_speaker = source if source and source != "media" else None
         if named_speaker:
             for m in _OWN.finditer(text, lo, hi):
@@ -151,14 +160,6 @@ class ParticipantFinder:
                 for tok in parsed
             ):
                 actor = named_speaker  # "X said it shot down ...": the speaker's own side acted
-        if actor is None and source:
-            for m in self.lexicon.enemy.finditer(text, lo, hi):
-                span = parsed.char_span(m.start(), m.end(), alignment_mode="expand")
-                if span is None:
-                    continue
-                if mention_role(span, reporting) == "actor" or self._precedes_act(text, m.end()):
-                    actor = cast.rival(source)
-                    break
         return actor, target
 
     def shoot_down(

@@ -273,8 +273,17 @@ class Extractor:
         prev = earlier[-1] if earlier else None
         near = prev is not None and sent.start - prev.evidence[-1].end <= 300
         speaker = next((a.side for a in attributions if not a.relayed and a.kind == "side"), None)
-        if prev is not None and near and prev.killed is None and speaker in (None, prev.source):
-            earlier[-1] = prev.model_copy(update={"killed": toll.killed, "injured": toll.injured})
+        background = bool(self.lexicon.historical.search(sent.text)) or any(
+            d.historical for d in reading.dates
+        )
+        if prev is not None and near and prev.is_violation and speaker in (None, prev.source):
+            update = {
+                key: value
+                for key, value in (("killed", toll.killed), ("injured", toll.injured))
+                if value is not None and getattr(prev, key) is None
+            }
+            if update and not background:
+                earlier[-1] = prev.model_copy(update=update)
             return []
         if (
             speaker is None
@@ -331,7 +340,7 @@ class Extractor:
                 reading.sent.text, attributions, source, actor, target, cast
             )
         historical = self._historical(reading, main, state)
-        day, basis = self._day(reading, state, historical)
+        day, basis = self._day(reading, state, historical, window)
         toll = self.numbers.toll(text)
         count = self.numbers.count(text)
         if etype == "shoot_down" and count is None:
@@ -406,11 +415,18 @@ class Extractor:
         return state.in_background and not own_date and not attributions
 
     def _day(
-        self, reading: _Reading, state: _State, historical: bool
+        self,
+        reading: _Reading,
+        state: _State,
+        historical: bool,
+        window: tuple[int, int] | None = None,
     ) -> tuple[dt.date | None, DateBasis]:
         """The act's day: one the sentence states ("over the past 24 hours" counted back from the
         statement's day), else the statement's day, the last dated act, or the publication day."""
         dates, statement_day = reading.dates, reading.statement_day
+        if window is not None:  # an act in one segment takes the dates stated in that segment
+            inside = [d for d in dates if window[0] <= d.start < window[1]]
+            dates = inside or dates
         if historical:
             resolved = [d.day for d in dates if d.day is not None]
             return (resolved[0] if resolved else None), "stated"
@@ -486,11 +502,12 @@ def _clause(text: str, trigger: Trigger) -> tuple[int, int]:
     return lo, hi
 
 
-_SEGMENT_BREAK = re.compile(r"(?<!\d):(?!\d)|;|\s[–—]\s")
+_SEGMENT_BREAK = re.compile(r"(?<!\d):(?!\d)|;|\s[–—]\s|,\s+(?:and|while|whereas)\s+")
 
 
 def _segments(text: str) -> list[tuple[int, int]]:
-    """Spans of a sentence between ':', ';' and dashes, where bulletins list separate acts."""
+    """Spans of a sentence between ':', ';', dashes and ', and', where bulletins list separate
+    acts (a span only counts when it holds an act of its own)."""
     cuts = list(_SEGMENT_BREAK.finditer(text))
     bounds = [0, *(m.end() for m in cuts)]
     ends = [*(m.start() for m in cuts), len(text)]
