@@ -213,3 +213,32 @@ def test_real_process_reports_bad_inputs(tmp_path: Path) -> None:
     good = read_jsonl(out.read_text(encoding="utf-8"))[0]
     (event,) = current(good["events"])
     assert event["date"] == (dt.date(2022, 9, 15) - dt.timedelta(days=4)).isoformat()
+
+
+def test_user_profile_folder_names_a_new_conflicts_sides(tmp_path: Path) -> None:
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "thailand-cambodia.yaml").write_text(
+        "id: thailand-cambodia\n"
+        "title: Thailand and Cambodia border\n"
+        "keywords: [Ta Muen Thom]\n"
+        "sides:\n"
+        "  Thailand: [Royal Thai Army]\n"
+        "  Cambodia: [Royal Cambodian Armed Forces]\n",
+        encoding="utf-8",
+    )
+    text = "The enemy opened fire on our positions near Ta Muen Thom, the Royal Thai Army said."
+    src = write_jsonl(tmp_path / "in.jsonl", [{"id": "t", "text": text, "published": "2025-07-29"}])
+    out = read_jsonl(ok(invoke(str(src), "--profiles", str(profiles))).stdout)
+    (event,) = current(out[0]["events"])  # type: ignore[arg-type]
+    assert (event["actor"], event["target"], event["source"]) == (
+        "Cambodia",
+        "Thailand",
+        "Thailand",
+    )
+
+    (profiles / "broken.yaml").write_text("id: broken\n", encoding="utf-8")
+    failed = invoke(str(src), "--profiles", str(profiles))
+    assert failed.exit_code == 2
+    assert "broken.yaml" in failed.stderr
+    assert "Traceback" not in failed.stderr

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 import click
 from tqdm import tqdm
 
+from trucewatch.cli.options import parse_day
 from trucewatch.ingest import InputError, read_inputs
 from trucewatch.models import Document, Event, ExtractionResult
 from trucewatch.report.table import format_table
@@ -19,15 +20,6 @@ if TYPE_CHECKING:
     from trucewatch.extract.pipeline import Extractor
 
 PROGRESS_THRESHOLD = 20
-
-
-def _parse_day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form") from None
 
 
 def _count_inputs(paths: tuple[Path, ...]) -> int:
@@ -56,7 +48,7 @@ def _count_inputs(paths: tuple[Path, ...]) -> int:
 )
 @click.option(
     "--published",
-    callback=_parse_day,
+    callback=parse_day,
     metavar="YYYY-MM-DD",
     help="Publication date for inputs that do not carry their own.",
 )
@@ -68,7 +60,20 @@ def _count_inputs(paths: tuple[Path, ...]) -> int:
     show_default=True,
     help="jsonl for programs, table for people.",
 )
-def extract(inputs: tuple[Path, ...], output: Path, published: dt.date | None, fmt: str) -> None:
+@click.option(
+    "--profiles",
+    "profile_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="A folder of extra conflict profiles (YAML); may be given more than once.",
+)
+def extract(
+    inputs: tuple[Path, ...],
+    output: Path,
+    published: dt.date | None,
+    fmt: str,
+    profile_dirs: tuple[Path, ...],
+) -> None:
     """Extract incident claims from report files, folders or JSONL files.
 
     INPUTS are .jsonl files of {"id", "text", "published"?, "url"?} records, .txt or .html files,
@@ -76,10 +81,15 @@ def extract(inputs: tuple[Path, ...], output: Path, published: dt.date | None, f
     any input failed.
     """
     from trucewatch.extract.pipeline import Extractor  # loads spaCy: only when really extracting
+    from trucewatch.sides import ProfileError, SideResolver, load_profiles
 
     failures: list[str] = []
     total = _count_inputs(inputs)
-    extractor = Extractor()
+    try:
+        resolver = SideResolver(load_profiles(profile_dirs)) if profile_dirs else None
+    except ProfileError as exc:
+        raise click.UsageError(str(exc)) from None
+    extractor = Extractor(resolver=resolver)
     documents = _documents(inputs, published, failures)
     bar = tqdm(
         total=total,
