@@ -1,0 +1,35 @@
+"""Options shared by the commands (one definition each, as sqlite-utils does)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., object])
+
+DEFAULT_DB = "trucewatch.db"
+
+
+def db_option(func: F) -> F:
+    """--db FILE|URL: the registry database (SQLite file by default)."""
+    return click.option(
+        "--db",
+        default=DEFAULT_DB,
+        show_default=True,
+        envvar="TRUCEWATCH_DB",
+        metavar="FILE|URL",
+        help="Registry database: a SQLite file, or a database URL.",
+    )(func)
+
+
+def parse_day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    """A click callback for YYYY-MM-DD options."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form") from None
