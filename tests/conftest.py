@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from trucewatch.extract.pipeline import Extractor
+
+if TYPE_CHECKING:
+    from trucewatch.store import SqlStore
 
 
 @pytest.fixture(scope="session")
@@ -22,3 +27,20 @@ def shared_dir() -> Path:
     if not path.is_dir():
         pytest.skip(f"../shared is not beside the checkout: {path} does not exist")
     return path
+
+
+@pytest.fixture
+def open_stores() -> Iterator[Callable[..., SqlStore]]:
+    """Opens stores like `trucewatch.store.open_store` and closes every one after the test."""
+    from trucewatch.store import open_store
+
+    opened: list[SqlStore] = []
+
+    def factory(target: str | Path | None = None) -> SqlStore:
+        store = open_store(target)
+        opened.append(store)
+        return store
+
+    yield factory
+    for store in opened:
+        store.close()

@@ -1,0 +1,87 @@
+"""The repository interface every store backend implements (STYLE.md 6.5), and its error."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from typing import Protocol, runtime_checkable
+
+from trucewatch.records import Ceasefire, Claim, Incident, PeriodReport, Review, StoredDocument
+
+
+class StoreError(Exception):
+    """The store cannot be opened, or a write breaks the registry's rules; nothing was written."""
+
+
+@runtime_checkable
+class IncidentStore(Protocol):
+    """Documents, their claims and period reports, incidents, ceasefires and reviews."""
+
+    def add_document(
+        self,
+        doc: StoredDocument,
+        raw: bytes,
+        claims: Sequence[Claim] = (),
+        period_reports: Sequence[PeriodReport] = (),
+        signature: bytes | None = None,
+    ) -> bool: ...
+
+    def has_document(self, id: str) -> bool: ...
+
+    def get_document(self, id: str) -> StoredDocument | None: ...
+
+    def raw_bytes(self, id: str) -> bytes | None: ...
+
+    def documents(self, limit: int | None = None) -> list[StoredDocument]: ...
+
+    def signatures(self) -> Iterator[tuple[str, bytes]]: ...
+
+    def claims(
+        self,
+        *,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        unlinked: bool = False,
+        document_id: str | None = None,
+    ) -> list[Claim]: ...
+
+    def save_incidents(self, incidents: Sequence[Incident]) -> None: ...
+
+    def incidents(
+        self,
+        *,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        ceasefire_id: str | None = None,
+        side: str | None = None,
+        type: str | None = None,
+        include_historical: bool = False,
+    ) -> list[Incident]: ...
+
+    def get_incident(self, id: str) -> Incident | None: ...
+
+    def add_ceasefire(self, c: Ceasefire) -> bool: ...
+
+    def ceasefires(self) -> list[Ceasefire]: ...
+
+    def period_reports(
+        self,
+        *,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        ceasefire_id: str | None = None,
+    ) -> list[PeriodReport]: ...
+
+    def set_period_ceasefire(self, report_id: str, ceasefire_id: str | None) -> bool: ...
+
+    def search(self, query: str, limit: int = 20) -> list[str]: ...
+
+    def add_review(self, r: Review) -> int: ...
+
+    def reviews(self, incident_id: str) -> list[Review]: ...
+
+    def counts(self) -> dict[str, int]: ...
+
+    def integrity_check(self) -> bool: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,95 @@
+"""Ordered, named schema migrations, recorded in `schema_migrations` (like sqlite-utils).
+
+Each migration runs in its own transaction together with the row that records it, so a crash
+leaves either both or neither. `migrate` is idempotent: it applies only what is missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import Connection, Engine, insert, select
+
+from trucewatch.store.base import StoreError
+from trucewatch.store.engine import BEGIN_OPTION
+from trucewatch.store.schema import DATA_TABLES, metadata, schema_migrations
+
+
+class MigrationFn(Protocol):
+    def __call__(self, conn: Connection, /) -> None: ...
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    apply: MigrationFn
+
+
+def _create_tables(conn: Connection) -> None:
+    metadata.create_all(conn, tables=list(DATA_TABLES))
+
+
+# SQLite only: a standalone FTS5 table keyed by document id, kept in step by triggers. Not an
+# external-content table: those key on the implicit rowid of `documents`, which VACUUM may renumber.
+_FTS_SQLITE = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5("
+    "document_id UNINDEXED, text, tokenize = 'unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER IF NOT EXISTS documents_fts_insert AFTER INSERT ON documents BEGIN "
+    "INSERT INTO documents_fts (document_id, text) VALUES (new.id, new.text); END",
+    "CREATE TRIGGER IF NOT EXISTS documents_fts_delete AFTER DELETE ON documents BEGIN "
+    "DELETE FROM documents_fts WHERE document_id = old.id; END",
+    "CREATE TRIGGER IF NOT EXISTS documents_fts_update AFTER UPDATE OF text ON documents BEGIN "
+    "UPDATE documents_fts SET text = new.text WHERE document_id = old.id; END",
+    "INSERT INTO documents_fts (document_id, text) SELECT id, text FROM documents",
+)
+
+
+def _full_text(conn: Connection) -> None:
+    if conn.dialect.name != "sqlite":
+        return  # other dialects search with LIKE (SqlStore.search)
+    for statement in _FTS_SQLITE:
+        conn.exec_driver_sql(statement)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "create tables", _create_tables),
+    Migration(2, "sqlite full-text index", _full_text),
+)
+
+
+def applied(conn: Connection) -> dict[int, str]:
+    """Version -> name of every migration recorded in this database."""
+    query = select(schema_migrations.c.version, schema_migrations.c.name)
+    return {int(version): str(name) for version, name in conn.execute(query)}
+
+
+def migrate(engine: Engine) -> list[int]:
+    """Apply the missing migrations in order, one transaction each; return the versions applied."""
+    with engine.begin() as conn:
+        schema_migrations.create(conn, checkfirst=True)
+        unknown = sorted(applied(conn).keys() - {m.version for m in MIGRATIONS})
+    if unknown:
+        raise StoreError(
+            f"schema version {unknown[-1]} is newer than this trucewatch knows (upgrade it)"
+        )
+    done: list[int] = []
+    for migration in MIGRATIONS:
+        with engine.connect() as conn:
+            conn.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
+            with conn.begin():
+                # Re-read inside the write transaction: another process may have just applied it.
+                if migration.version in applied(conn):
+                    continue
+                migration.apply(conn)
+                conn.execute(
+                    insert(schema_migrations).values(
+                        version=migration.version,
+                        name=migration.name,
+                        applied_at=dt.datetime.now(dt.UTC),
+                    )
+                )
+                done.append(migration.version)
+    return done

@@ -1,0 +1,191 @@
+"""The registry's tables (DESIGN.md, data model), on portable SQLAlchemy Core types only.
+
+Dates are `Date`, instants are `UTCDateTime` (timezone-aware in Python, stored as UTC), whole
+models are `JSON`. SQLite-only objects (the FTS5 table) live in `migrations.py`, not here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData()
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """An aware datetime stored as UTC; read back aware (UTC) on every backend.
+
+    A naive datetime is taken to be UTC already: SQLite keeps no offset, so this is the one
+    place that decides what an instant means.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, dt.datetime):
+            raise TypeError(f"expected a datetime, got {type(value).__name__}")
+        if value.tzinfo is None:
+            return value
+        utc = value.astimezone(dt.UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(
+        self,
+        value: Any,
+        dialect: Dialect,  # noqa: ARG002 (signature fixed by TypeDecorator)
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, dt.datetime)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("raw", LargeBinary, nullable=False),
+    Column("published", Date),
+    Column("url", Text),
+    Column("outlet", Text),
+    Column("title", Text),
+    Column("language", String(16)),
+    Column("origin", Text),
+    Column("ingested_at", UTCDateTime, nullable=False),
+    Column("duplicate_of", String(64), ForeignKey("documents.id")),
+)
+
+signatures = Table(
+    "signatures",
+    metadata,
+    Column("document_id", String(64), ForeignKey("documents.id"), primary_key=True),
+    Column("minhash", LargeBinary, nullable=False),
+)
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("type", String(32), nullable=False),
+    Column("first_date", Date),
+    Column("last_date", Date),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("ceasefire_id", String(64)),
+    Column("historical", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("data", JSON, nullable=False),
+    Index("ix_incidents_first_date", "first_date"),
+    Index("ix_incidents_ceasefire_id", "ceasefire_id"),
+)
+
+claims = Table(
+    "claims",
+    metadata,
+    Column("id", String(80), primary_key=True),
+    Column("document_id", String(64), ForeignKey("documents.id"), nullable=False),
+    Column("idx", Integer, nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("actor", Text),
+    Column("target", Text),
+    Column("source", Text, nullable=False),
+    Column("stance", String(16), nullable=False),
+    Column("date", Date),
+    Column("historical", Boolean, nullable=False),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("geo_precision", String(16)),
+    Column("geo_name", Text),
+    Column("incident_id", String(64), ForeignKey("incidents.id", ondelete="SET NULL")),
+    Column("event", JSON, nullable=False),
+    Index("ix_claims_date", "date"),
+    Index("ix_claims_incident_id", "incident_id"),
+    Index("ix_claims_document_id", "document_id"),
+)
+
+ceasefires = Table(
+    "ceasefires",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("parties", JSON, nullable=False),
+    Column("start", Date, nullable=False),
+    Column("end", Date),
+    Column("area", Text),
+    Column("monitor", Text),
+    Column("profile", Text),
+)
+
+period_reports = Table(
+    "period_reports",
+    metadata,
+    Column("id", String(80), primary_key=True),
+    Column("document_id", String(64), ForeignKey("documents.id"), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("start", Date),
+    Column("end", Date),
+    Column("count", Integer, nullable=False),
+    Column("area", Text),
+    Column("ceasefire_id", String(64)),
+    Column("evidence", Text, nullable=False),
+    Index("ix_period_reports_document_id", "document_id"),
+)
+
+# No foreign key to incidents: a review outlives the incident it changed (merge, reject).
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", String(64), nullable=False, index=True),
+    Column("action", String(16), nullable=False),
+    Column("who", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("before", JSON, nullable=False),
+    Column("after", JSON, nullable=False),
+    Column("comment", Text),
+)
+
+schema_migrations = Table(
+    "schema_migrations",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("name", Text, nullable=False),
+    Column("applied_at", UTCDateTime, nullable=False),
+)
+
+DATA_TABLES: tuple[Table, ...] = (
+    documents,
+    signatures,
+    incidents,
+    claims,
+    ceasefires,
+    period_reports,
+    reviews,
+)
+"""Every table but `schema_migrations`, in creation (foreign-key) order."""

@@ -1,0 +1,377 @@
+"""The registry's one repository class, on SQLAlchemy Core: SQLite by default, PostgreSQL later.
+
+Every write is one transaction and idempotent. On SQLite, writes take the write lock when they
+begin (`BEGIN IMMEDIATE`) and, within one process, go through one lock (STYLE.md 6.9).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Select,
+    and_,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from trucewatch.records import Ceasefire, Claim, Incident, PeriodReport, Review, StoredDocument
+from trucewatch.store import rows
+from trucewatch.store.base import StoreError
+from trucewatch.store.engine import BEGIN_OPTION
+from trucewatch.store.incidents import save_incidents
+from trucewatch.store.schema import (
+    ceasefires,
+    documents,
+    incidents,
+    metadata,
+    reviews,
+    signatures,
+)
+from trucewatch.store.schema import claims as _claims
+from trucewatch.store.schema import period_reports as _reports
+
+_TERM = re.compile(r"\S+")
+_WORD = re.compile(r"\w")
+
+
+def fts_query(query: str) -> str:
+    """`query` as an FTS5 expression that cannot be a syntax error: every whitespace-separated
+    term becomes a quoted string (quotes doubled), all of them required. Terms without a
+    letter or digit are dropped, so the result may be empty."""
+    terms = [t for t in _TERM.findall(query) if _WORD.search(t)]
+    return " ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+
+class SqlStore:
+    """The incident registry on one SQLAlchemy engine (open it with `open_store`)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._write_lock = threading.RLock()
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def __repr__(self) -> str:
+        return f"SqlStore({self._engine.url.render_as_string(hide_password=True)!r})"
+
+    # -- connections ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self._engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self._write_lock, self._engine.connect() as conn:
+            conn.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
+            with conn.begin():
+                yield conn
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- documents -----------------------------------------------------------------------------
+
+    def add_document(
+        self,
+        doc: StoredDocument,
+        raw: bytes,
+        claims: Sequence[Claim] = (),
+        period_reports: Sequence[PeriodReport] = (),
+        signature: bytes | None = None,
+    ) -> bool:
+        """Store a document with its claims, period reports and signature in one transaction.
+
+        False, and nothing changed, when the document is already stored. A StoreError (and
+        nothing stored) when any part is refused: a claim or report of another document, a
+        repeated claim id, a `duplicate_of` that is not stored."""
+        owned = [(c.id, c.document_id) for c in claims]
+        owned += [(p.id, p.document_id) for p in period_reports]
+        for item_id, owner in owned:
+            if owner != doc.id:
+                raise StoreError(f"document {doc.id}: {item_id} belongs to document {owner}")
+        try:
+            with self._write() as conn:
+                if _exists(conn, documents.c.id == doc.id):
+                    return False
+                conn.execute(insert(documents).values(rows.document_row(doc, raw)))
+                if signature is not None:
+                    conn.execute(insert(signatures).values(document_id=doc.id, minhash=signature))
+                if claims:
+                    conn.execute(insert(_claims), [rows.claim_row(c) for c in claims])
+                if period_reports:
+                    conn.execute(
+                        insert(_reports), [rows.period_report_row(p) for p in period_reports]
+                    )
+        except IntegrityError as error:
+            if self.has_document(doc.id):  # stored meanwhile by another writer
+                return False
+            raise StoreError(f"document {doc.id} not stored: {error.orig}") from error
+        return True
+
+    def has_document(self, id: str) -> bool:
+        with self._read() as conn:
+            return _exists(conn, documents.c.id == id)
+
+    def get_document(self, id: str) -> StoredDocument | None:
+        found = self._documents(documents.c.id == id)
+        return found[0] if found else None
+
+    def raw_bytes(self, id: str) -> bytes | None:
+        with self._read() as conn:
+            raw = conn.scalar(select(documents.c.raw).where(documents.c.id == id))
+        return None if raw is None else bytes(raw)
+
+    def documents(self, limit: int | None = None) -> list[StoredDocument]:
+        """Stored documents in ingest order (then id), at most `limit` of them."""
+        return self._documents(None, limit)
+
+    def _documents(
+        self, where: ColumnElement[bool] | None, limit: int | None = None
+    ) -> list[StoredDocument]:
+        query = select(*(documents.c[name] for name in rows.DOCUMENT_FIELDS))
+        if where is not None:
+            query = query.where(where)
+        query = query.order_by(documents.c.ingested_at, documents.c.id).limit(limit)
+        with self._read() as conn:
+            return [rows.document_from_row(row) for row in conn.execute(query).mappings()]
+
+    def signatures(self) -> Iterator[tuple[str, bytes]]:
+        """(document id, MinHash bytes) of every signed document, streamed."""
+        query = select(signatures.c.document_id, signatures.c.minhash).order_by(
+            signatures.c.document_id
+        )
+        with self._read() as conn:
+            for document_id, minhash in conn.execution_options(yield_per=1000).execute(query):
+                yield document_id, bytes(minhash)
+
+    def search(self, query: str, limit: int = 20) -> list[str]:
+        """Ids of the documents containing every term of `query`, best match first.
+
+        Terms are matched as words (FTS5) on SQLite, as substrings elsewhere; FTS5 operators in
+        `query` are searched for as text, never interpreted."""
+        if self._engine.dialect.name == "sqlite":
+            expression = fts_query(query)
+            if not expression:
+                return []
+            sql = text(
+                "SELECT document_id FROM documents_fts WHERE documents_fts MATCH :q "
+                "ORDER BY rank, document_id LIMIT :n"
+            )
+            with self._read() as conn:
+                return list(conn.scalars(sql, {"q": expression, "n": limit}))
+        terms = [t.lower() for t in _TERM.findall(query) if _WORD.search(t)]
+        if not terms:
+            return []
+        lowered = func.lower(documents.c.text)
+        like = and_(*(lowered.contains(t, autoescape=True) for t in terms))
+        with self._read() as conn:
+            found = conn.scalars(
+                select(documents.c.id).where(like).order_by(documents.c.id).limit(limit)
+            )
+            return list(found)
+
+    # -- claims and incidents ------------------------------------------------------------------
+
+    def claims(
+        self,
+        *,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        unlinked: bool = False,
+        document_id: str | None = None,
+    ) -> list[Claim]:
+        """Claims by event date (undated ones only when no date bound is given)."""
+        query = select(_claims)
+        if since is not None:
+            query = query.where(_claims.c.date >= since)
+        if until is not None:
+            query = query.where(_claims.c.date <= until)
+        if unlinked:
+            query = query.where(_claims.c.incident_id.is_(None))
+        if document_id is not None:
+            query = query.where(_claims.c.document_id == document_id)
+        query = query.order_by(_claims.c.document_id, _claims.c.idx)
+        with self._read() as conn:
+            return [rows.claim_from_row(row) for row in conn.execute(query).mappings()]
+
+    def save_incidents(self, incidents: Sequence[Incident]) -> None:
+        """Upsert incidents and link the claims each lists, in one transaction.
+
+        An incident's `claims` is its whole claim set: listed claims are linked to it, claims
+        it no longer lists are unlinked. The stored version goes up by one whenever a stored
+        incident's data or claim set changes (an unchanged re-save changes nothing); incidents
+        left without claims are deleted. A StoreError (nothing saved) for an unknown claim id
+        or a claim listed by two incidents."""
+        with self._write() as conn:
+            save_incidents(conn, incidents, now=dt.datetime.now(dt.UTC))
+
+    def incidents(
+        self,
+        *,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        ceasefire_id: str | None = None,
+        side: str | None = None,
+        type: str | None = None,
+        include_historical: bool = False,
+    ) -> list[Incident]:
+        """Incidents with their claims, by first date then id.
+
+        `since`/`until` keep incidents whose [first_date, last_date] overlaps them (undated
+        ones only when no bound is given); `side` keeps those where any claim names it as
+        actor or target."""
+        query = select(incidents)
+        if since is not None:
+            query = query.where(
+                func.coalesce(incidents.c.last_date, incidents.c.first_date) >= since
+            )
+        if until is not None:
+            query = query.where(incidents.c.first_date <= until)
+        if ceasefire_id is not None:
+            query = query.where(incidents.c.ceasefire_id == ceasefire_id)
+        if type is not None:
+            query = query.where(incidents.c.type == type)
+        if not include_historical:
+            query = query.where(incidents.c.historical.is_(False))
+        if side is not None:
+            names = or_(_claims.c.actor == side, _claims.c.target == side)
+            query = query.where(exists().where(_claims.c.incident_id == incidents.c.id, names))
+        return self._incidents(query)
+
+    def get_incident(self, id: str) -> Incident | None:
+        found = self._incidents(select(incidents).where(incidents.c.id == id))
+        return found[0] if found else None
+
+    def _incidents(self, query: Select[Any]) -> list[Incident]:
+        ids = query.with_only_columns(incidents.c.id).scalar_subquery()
+        linked = (
+            select(_claims)
+            .where(_claims.c.incident_id.in_(ids))
+            .order_by(_claims.c.document_id, _claims.c.idx)
+        )
+        ordered = query.order_by(
+            incidents.c.first_date.is_(None), incidents.c.first_date, incidents.c.id
+        )
+        with self._read() as conn:
+            by_incident: dict[str, list[Claim]] = {}
+            for row in conn.execute(linked).mappings():
+                by_incident.setdefault(row["incident_id"], []).append(rows.claim_from_row(row))
+            return [
+                rows.incident_from_row(row, by_incident.get(row["id"], []))
+                for row in conn.execute(ordered).mappings()
+            ]
+
+    # -- ceasefires and period reports ---------------------------------------------------------
+
+    def add_ceasefire(self, c: Ceasefire) -> bool:
+        """Store a ceasefire; False (and nothing changed) when its id is already stored."""
+        with self._write() as conn:
+            if _exists(conn, ceasefires.c.id == c.id):
+                return False
+            conn.execute(insert(ceasefires).values(rows.ceasefire_row(c)))
+        return True
+
+    def ceasefires(self) -> list[Ceasefire]:
+        query = select(ceasefires).order_by(ceasefires.c.start, ceasefires.c.id)
+        with self._read() as conn:
+            return [rows.ceasefire_from_row(row) for row in conn.execute(query).mappings()]
+
+    def period_reports(
+        self,
+        *,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        ceasefire_id: str | None = None,
+    ) -> list[PeriodReport]:
+        """Period reports whose [start, end] overlaps the bounds (undated ones only unbounded)."""
+        query = select(_reports)
+        if since is not None:
+            query = query.where(func.coalesce(_reports.c.end, _reports.c.start) >= since)
+        if until is not None:
+            query = query.where(func.coalesce(_reports.c.start, _reports.c.end) <= until)
+        if ceasefire_id is not None:
+            query = query.where(_reports.c.ceasefire_id == ceasefire_id)
+        query = query.order_by(_reports.c.start.is_(None), _reports.c.start, _reports.c.id)
+        with self._read() as conn:
+            return [rows.period_report_from_row(row) for row in conn.execute(query).mappings()]
+
+    def set_period_ceasefire(self, report_id: str, ceasefire_id: str | None) -> bool:
+        """Count a period report against a ceasefire (None: against none); False if unknown."""
+        with self._write() as conn:
+            result = conn.execute(
+                update(_reports).where(_reports.c.id == report_id).values(ceasefire_id=ceasefire_id)
+            )
+            return result.rowcount > 0
+
+    # -- reviews -------------------------------------------------------------------------------
+
+    def add_review(self, r: Review) -> int:
+        """Store a review; return the id the store gave it (`r.id` is ignored)."""
+        with self._write() as conn:
+            result = conn.execute(insert(reviews).values(rows.review_row(r)))
+            key = result.inserted_primary_key
+            assert key is not None
+            return int(key[0])
+
+    def reviews(self, incident_id: str) -> list[Review]:
+        query = (
+            select(reviews)
+            .where(reviews.c.incident_id == incident_id)
+            .order_by(reviews.c.at, reviews.c.id)
+        )
+        with self._read() as conn:
+            return [rows.review_from_row(row) for row in conn.execute(query).mappings()]
+
+    # -- maintenance ---------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table (schema_migrations included)."""
+        with self._read() as conn:
+            return {
+                table.name: conn.scalar(select(func.count()).select_from(table)) or 0
+                for table in metadata.sorted_tables
+            }
+
+    def integrity_check(self) -> bool:
+        """SQLite: the file passes PRAGMA integrity_check and foreign_key_check. True elsewhere."""
+        if self._engine.dialect.name != "sqlite":
+            return True
+        with self._read() as conn:
+            result = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check")]
+            violations = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+        return result == ["ok"] and violations is None
+
+
+def _exists(conn: Connection, where: ColumnElement[bool]) -> bool:
+    return conn.scalar(select(exists().where(where))) is True
