@@ -23,12 +23,19 @@ install: $(VENV)/.installed
 
 dev: $(VENV)/.dev
 
-## demo: extract incidents from the bundled sample reports and print them as a table
+## demo: ingest the bundled sample reports into a fresh SQLite registry, link them into
+## incidents, print the busiest day's bulletin and write every export format
 demo: install
+	@rm -f $(OUT)/demo.db $(OUT)/demo.db-wal $(OUT)/demo.db-shm
 	@mkdir -p $(OUT)
-	$(BIN)/trucewatch extract samples/reports.jsonl -o $(OUT)/demo.jsonl
 	$(BIN)/trucewatch extract samples/reports.jsonl --format table
-	@echo "JSONL written to $(OUT)/demo.jsonl"
+	$(BIN)/trucewatch ingest samples/ --db $(OUT)/demo.db
+	$(BIN)/trucewatch incidents --db $(OUT)/demo.db
+	$(BIN)/trucewatch bulletin --db $(OUT)/demo.db
+	@for fmt in csv geojson jsonl parquet; do \
+		$(BIN)/trucewatch export --db $(OUT)/demo.db --format $$fmt -o $(OUT)/incidents.$$fmt || exit 1; \
+	done
+	@echo "registry: $(OUT)/demo.db; exports: $(OUT)/incidents.{csv,geojson,jsonl,parquet}"
 
 ## test: the whole test suite
 test: dev

@@ -298,3 +298,21 @@ def test_incidents_hold_only_pairwise_compatible_claims(claims: list[Claim]) -> 
             if a.document_id == b.document_id:
                 assert "denies" in {a.event.stance, b.event.stance}
     assert membership(link(claims, incidents)) == membership(incidents)
+
+
+def test_tallies_of_different_counts_stay_apart() -> None:
+    said = "Armenian forces violated the ceasefire several times, the ministry said."
+    four = claim("d1", 0, said, type="ceasefire_violation", count=4, location=None)
+    two = claim(
+        "d2",
+        0,
+        said,
+        type="ceasefire_violation",
+        count=2,
+        location=None,
+        date=DAY + dt.timedelta(days=1),
+    )
+    same = claim("d3", 0, said, type="ceasefire_violation", count=4, location=None)
+    single = claim("d4", 0, "Armenian forces shelled Sotk.", location=None)
+    groups = sorted(sorted(c.id for c in i.claims) for i in link([four, two, same, single]))
+    assert groups == [["d1:0", "d3:0"], ["d2:0"], ["d4:0"]]

@@ -5,7 +5,12 @@ from __future__ import annotations
 import click
 
 from trucewatch import __version__
+from trucewatch.cli.bulletin import bulletin
+from trucewatch.cli.ceasefire import ceasefire
+from trucewatch.cli.export import export
 from trucewatch.cli.extract import extract
+from trucewatch.cli.incidents import incidents
+from trucewatch.cli.ingest import ingest
 
 
 @click.group()
@@ -14,4 +19,5 @@ def cli() -> None:
     """trucewatch: turn ceasefire reports into attributed incident claims."""
 
 
-cli.add_command(extract)
+for command in (extract, ingest, incidents, bulletin, export, ceasefire):
+    cli.add_command(command)

@@ -154,7 +154,7 @@ class ParticipantFinder:
                 elif role == "target" and target is None:
                     target = named_speaker
             if actor is None and any(
-                tok.lower_ in ("it", "we", "they")
+                tok.lower_ in ("it", "we")
                 and tok.dep_ == "nsubj"
                 and self.lexicon.any_trigger.match(text[tok.head.idx :])
                 for tok in parsed

@@ -223,13 +223,18 @@ class Extractor:
         return out
 
     def _statement_day(self, text: str, dates: list[DateMention]) -> dt.date | None:
-        """The day the speaker made the statement ("said Thursday", "Tuesday's bulletin")."""
+        """The day the speaker made the statement ("said Thursday", "Tuesday's bulletin", "the
+        ministry on Wednesday denied")."""
         for d in dates:
             if d.day is None:
                 continue
-            after = text[d.end : d.end + 3]
+            after = text[d.end : d.end + 16]
             before = text[max(0, d.start - 14) : d.start]
-            if after.startswith(("'s", "’s")) or self.lexicon.reporting.search(before):
+            if (
+                after.startswith(("'s", "’s"))
+                or self.lexicon.reporting.search(before)
+                or self.lexicon.reporting.match(after.lstrip(" ,"))
+            ):
                 return d.day
         return None
 

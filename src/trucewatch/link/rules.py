@@ -83,8 +83,13 @@ def is_denial_pair(a: Claim, b: Claim) -> bool:
 
 
 def dates_compatible(a: Claim, b: Claim) -> bool:
+    """Dated claims at most a day apart; a date only inferred from when the report was made
+    (statement or publication day, DESIGN's date_basis) may lag the act by another day."""
     x, y = a.event.date, b.event.date
-    return x is None or y is None or abs((x - y).days) <= MAX_DAYS_APART
+    if x is None or y is None:
+        return True
+    inferred = any(c.event.date_basis not in (None, "stated") for c in (a, b))
+    return abs((x - y).days) <= MAX_DAYS_APART + (1 if inferred else 0)
 
 
 def _place_points(a: Claim, b: Claim) -> int | None:
@@ -124,10 +129,24 @@ def compatible(a: Claim, b: Claim) -> bool:
         return False
     return (
         types_compatible(a.event.type, b.event.type)
+        and tallies_compatible(a, b)
         and dates_compatible(a, b)
         and places_compatible(a, b)
         and sides_compatible(a, b)
     )
+
+
+def is_tally(claim: Claim) -> bool:
+    """'violated the ceasefire seven times': an aggregate of several acts, not one act."""
+    return claim.event.type == "ceasefire_violation" and (claim.event.count or 0) > 1
+
+
+def tallies_compatible(a: Claim, b: Claim) -> bool:
+    """A tally is one incident only with the same tally retold (same count) or its denial;
+    it never absorbs a single act, nor another day's different tally."""
+    if not (is_tally(a) or is_tally(b)):
+        return True
+    return is_tally(a) and is_tally(b) and a.event.count == b.event.count
 
 
 def _tokens(claim: Claim) -> frozenset[str]:

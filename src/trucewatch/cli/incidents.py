@@ -1,0 +1,53 @@
+"""`trucewatch incidents`: list the registry's incidents."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import click
+
+from trucewatch.cli.options import db_option, parse_day
+from trucewatch.records import Incident
+
+
+def _line(incident: Incident) -> str:
+    blamed = "; ".join(
+        f"{src} blames {', '.join(actors)}" for src, actors in incident.blamed.items()
+    )
+    denied = f"; denied by {', '.join(incident.denied_by)}" if incident.denied_by else ""
+    killed = incident.killed
+    toll = "" if killed.best is None else f", killed {killed.low}-{killed.high}"
+    when = incident.first_date or "undated"
+    return (
+        f"{incident.id}  {when}  {incident.type}  {incident.location or '-'}  "
+        f"[{blamed or 'unattributed'}{denied}]  {incident.sources} source(s){toll}"
+    )
+
+
+@click.command()
+@db_option
+@click.option("--since", callback=parse_day, metavar="YYYY-MM-DD")
+@click.option("--until", callback=parse_day, metavar="YYYY-MM-DD")
+@click.option("--ceasefire", "ceasefire_id", help="Only incidents counted against this ceasefire.")
+@click.option("--side", help="Only incidents where this side is actor or target.")
+@click.option("--type", "type_", help="Only incidents of this type (e.g. shelling).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line, with claims.")
+def incidents(
+    db: str,
+    since: dt.date | None,
+    until: dt.date | None,
+    ceasefire_id: str | None,
+    side: str | None,
+    type_: str | None,
+    as_json: bool,
+) -> None:
+    """List incidents, each with who blames whom, denials and its number of sources."""
+    from trucewatch.store import open_store
+
+    with open_store(db) as store:
+        found = store.incidents(
+            since=since, until=until, ceasefire_id=ceasefire_id, side=side, type=type_
+        )
+    for incident in found:
+        click.echo(json.dumps(incident.model_dump(mode="json")) if as_json else _line(incident))

@@ -1,0 +1,208 @@
+"""The registry's ingest job: reports in, documents, claims, period reports and incidents stored.
+
+Per report: its id is the hash of its normalised text, so the same report ingested twice adds
+nothing; a near duplicate (the same story re-published with small edits) is stored as a
+duplicate of the first and yields no claims of its own; otherwise the extractor reads it, places
+are geocoded, and the document, its claims and its period reports are written in ONE
+transaction. After a batch, the new claims are linked into incidents together with the stored
+incidents of the same days, and each incident is counted against the ceasefire in force.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from trucewatch.dedupe import NearDuplicateIndex, signature
+from trucewatch.extract.pipeline import Extractor
+from trucewatch.geo.geocoder import Geocoder
+from trucewatch.ingest.readers import InputError
+from trucewatch.ingest.sources import SourceItem
+from trucewatch.link.ceasefires import ceasefire_for
+from trucewatch.link.incidents import link
+from trucewatch.models import Document
+from trucewatch.records import (
+    Ceasefire,
+    Claim,
+    PeriodReport,
+    StoredDocument,
+    document_id,
+)
+from trucewatch.sides import Profile, load_profiles
+from trucewatch.store.sql import SqlStore
+
+LINK_WINDOW = dt.timedelta(days=2)  # stored incidents this close to new claims are candidates
+
+
+@dataclass
+class IngestSummary:
+    new: int = 0
+    duplicates: int = 0
+    near_duplicates: int = 0
+    failed: list[str] = field(default_factory=list)
+    claims: int = 0
+    incidents: int = 0
+
+
+def ceasefire_id(profile: Profile, name: str) -> str:
+    return f"{profile.id}:{re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')}"
+
+
+def profile_ceasefires(profiles: Sequence[Profile] | None = None) -> list[Ceasefire]:
+    """The ceasefires the conflict profiles list, as registry records."""
+    out = []
+    for profile in profiles if profiles is not None else load_profiles():
+        for c in profile.ceasefires:
+            out.append(
+                Ceasefire(
+                    id=ceasefire_id(profile, c.name),
+                    name=c.name,
+                    parties=list(c.parties),
+                    start=c.start,
+                    end=c.end,
+                    area=c.area,
+                    monitor=c.monitor,
+                    profile=profile.id,
+                )
+            )
+    return out
+
+
+class Registry:
+    """Ingests reports into a store; one instance per store, reusable across batches."""
+
+    def __init__(
+        self,
+        store: SqlStore,
+        extractor: Extractor | None = None,
+        geocoder: Geocoder | None = None,
+    ) -> None:
+        self.store = store
+        self._extractor = extractor
+        self._geocoder = geocoder
+        self._near: NearDuplicateIndex | None = None
+        for ceasefire in profile_ceasefires():
+            store.add_ceasefire(ceasefire)
+
+    @property
+    def extractor(self) -> Extractor:
+        if self._extractor is None:
+            self._extractor = Extractor()
+        return self._extractor
+
+    @property
+    def geocoder(self) -> Geocoder:
+        if self._geocoder is None:
+            self._geocoder = Geocoder()
+        return self._geocoder
+
+    @property
+    def near_duplicates(self) -> NearDuplicateIndex:
+        if self._near is None:
+            self._near = NearDuplicateIndex()
+            for doc_id, sig in self.store.signatures():
+                self._near.add(doc_id, sig)
+        return self._near
+
+    def ingest(
+        self,
+        items: Iterable[SourceItem | InputError],
+        on_item: Callable[[str, str], None] | None = None,
+    ) -> IngestSummary:
+        """Store every item; `on_item(origin, outcome)` is told of each one as it is done."""
+        summary = IngestSummary()
+        new_claims: list[Claim] = []
+        for item in items:
+            if isinstance(item, InputError):
+                summary.failed.append(str(item))
+                outcome, origin = f"failed: {item.reason}", item.origin
+            else:
+                origin = item.document.origin or item.document.id
+                try:
+                    outcome = self._ingest_one(item, summary, new_claims)
+                except Exception as exc:  # noqa: BLE001 - one bad report must not stop a batch
+                    summary.failed.append(f"{origin}: {type(exc).__name__}: {exc}")
+                    outcome = f"failed: {exc}"
+            if on_item is not None:
+                on_item(origin, outcome)
+        summary.claims = len(new_claims)
+        summary.incidents = self.relink(new_claims)
+        return summary
+
+    def _ingest_one(self, item: SourceItem, summary: IngestSummary, new: list[Claim]) -> str:
+        doc = item.document
+        doc_id = document_id(doc.text)
+        if self.store.has_document(doc_id):
+            summary.duplicates += 1
+            return "duplicate"
+        sig = signature(doc.text)
+        first = self.near_duplicates.find(sig)
+        stored = StoredDocument(
+            id=doc_id,
+            text=doc.text,
+            published=doc.published,
+            url=doc.url,
+            outlet=item.outlet,
+            title=doc.title,
+            origin=doc.origin,
+            ingested_at=dt.datetime.now(dt.UTC),
+            duplicate_of=first,
+        )
+        if first is not None:
+            if self.store.add_document(stored, item.raw, signature=sig):
+                summary.near_duplicates += 1
+            return f"near duplicate of {first}"
+        reading = self.extractor.read(Document(**{**doc.model_dump(), "id": doc_id}))
+        countries = self.geocoder.countries_for(
+            side for e in reading.events for side in (e.actor, e.target) if side
+        )
+        claims = [
+            Claim(
+                id=Claim.make_id(doc_id, i),
+                document_id=doc_id,
+                index=i,
+                event=event,
+                geo=self.geocoder.locate(event.location, countries=countries)
+                if event.location
+                else None,
+            )
+            for i, event in enumerate(reading.events)
+        ]
+        periods = [
+            PeriodReport(
+                id=f"{doc_id}:p{i}",
+                document_id=doc_id,
+                source=p.source,
+                start=p.day,
+                end=p.day,
+                count=p.count,
+                area=p.area,
+                evidence=p.evidence.sentence,
+            )
+            for i, p in enumerate(reading.periods)
+        ]
+        if not self.store.add_document(stored, item.raw, claims, periods, signature=sig):
+            summary.duplicates += 1
+            return "duplicate"
+        self.near_duplicates.add(doc_id, sig)
+        new.extend(claims)
+        summary.new += 1
+        return f"new: {len(claims)} claim(s)"
+
+    def relink(self, claims: Sequence[Claim]) -> int:
+        """Link `claims` with the stored incidents of their days; returns incidents touched."""
+        dated = [c.event.date for c in claims if c.event.date is not None]
+        if not claims:
+            return 0
+        since = min(dated) - LINK_WINDOW if dated else None
+        until = max(dated) + LINK_WINDOW if dated else None
+        existing = self.store.incidents(since=since, until=until) if dated else []
+        incidents = link(claims, existing)
+        ceasefires = self.store.ceasefires()
+        incidents = [
+            i.model_copy(update={"ceasefire_id": ceasefire_for(i, ceasefires)}) for i in incidents
+        ]
+        self.store.save_incidents(incidents)
+        return len(incidents)
