@@ -87,6 +87,7 @@ class Registry:
         self._near: NearDuplicateIndex | None = None
         for ceasefire in profile_ceasefires():
             store.add_ceasefire(ceasefire)
+        self.ceasefires = store.ceasefires()
 
     @property
     def extractor(self) -> Extractor:
@@ -172,6 +173,7 @@ class Registry:
             )
             for i, event in enumerate(reading.events)
         ]
+        profile = self.extractor.resolver.detect_profile(doc.text)
         periods = [
             PeriodReport(
                 id=f"{doc_id}:p{i}",
@@ -182,6 +184,7 @@ class Registry:
                 count=p.count,
                 area=p.area,
                 evidence=p.evidence.sentence,
+                ceasefire_id=self._ceasefire_of(profile, p.day),
             )
             for i, p in enumerate(reading.periods)
         ]
@@ -193,6 +196,15 @@ class Registry:
         summary.new += 1
         return f"new: {len(claims)} claim(s)"
 
+    def _ceasefire_of(self, profile: Profile | None, day: dt.date | None) -> str | None:
+        """An aggregate statement counts against the latest ceasefire of the report's conflict
+        in force on its day."""
+        if profile is None or day is None:
+            return None
+        prefix = f"{profile.id}:"
+        in_force = [c for c in self.ceasefires if c.id.startswith(prefix) and c.in_force(day)]
+        return max(in_force, key=lambda c: c.start).id if in_force else None
+
     def relink(self, claims: Sequence[Claim]) -> int:
         """Link `claims` with the stored incidents of their days; returns incidents touched."""
         dated = [c.event.date for c in claims if c.event.date is not None]
@@ -202,9 +214,9 @@ class Registry:
         until = max(dated) + LINK_WINDOW if dated else None
         existing = self.store.incidents(since=since, until=until) if dated else []
         incidents = link(claims, existing)
-        ceasefires = self.store.ceasefires()
         incidents = [
-            i.model_copy(update={"ceasefire_id": ceasefire_for(i, ceasefires)}) for i in incidents
+            i.model_copy(update={"ceasefire_id": ceasefire_for(i, self.ceasefires)})
+            for i in incidents
         ]
         self.store.save_incidents(incidents)
         return len(incidents)

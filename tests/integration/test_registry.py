@@ -244,3 +244,15 @@ def test_commands_read_the_registry_back(
     bad = run("ingest", str(tmp_path / "nothing-here.txt"), "--db", db)
     assert bad.exit_code == 1
     assert "nothing-here.txt" in bad.stderr
+
+
+def test_period_report_counts_against_the_ceasefire_in_force(
+    registry: Registry, store: SqlStore, tmp_path: Path
+) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", records(q=(BULLETIN, "2022-08-12")))
+    ingest(registry, src)
+    (report,) = store.period_reports()
+    assert report.count == 1
+    ceasefire = next(c for c in store.ceasefires() if c.id == report.ceasefire_id)
+    assert ceasefire.in_force(report.start)
+    assert "Azerbaijan" in ceasefire.parties
