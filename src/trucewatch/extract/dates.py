@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
+from trucewatch.extract.numbers import WORD_NUMBERS
+
 __all__ = ["DateMention", "Kind", "Precision", "find_dates", "previous_weekday"]
 
 Kind = Literal[
@@ -102,24 +104,9 @@ _WEEKDAYS: dict[str, int] = {
 }
 # Meteorological seasons (northern hemisphere): month in which each season starts.
 _SEASON_START: dict[str, int] = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
+# spans such as "a few days", "several weeks": fuzzy quantities count as a handful
 _NUMBERS: dict[str, int] = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "fifteen": 15,
-    "twenty": 20,
-    "thirty": 30,
+    **{word: value for word, value in WORD_NUMBERS.items() if value},
     "few": 3,
     "several": 3,
     "couple of": 2,

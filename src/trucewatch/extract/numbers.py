@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from trucewatch.extract.lexicon import Lexicon
 
-_UNITS = {
+WORD_NUMBERS: dict[str, int] = {
     "a": 1,
     "an": 1,
     "one": 1,
@@ -47,7 +47,7 @@ _UNITS = {
 NUMBER = (
     r"(?:\d{1,3}(?:,\d{3})+|\d+|"
     + "|".join(
-        sorted((w for w in _UNITS if w not in ("a", "an", "several")), key=len, reverse=True)
+        sorted((w for w in WORD_NUMBERS if w not in ("a", "an", "several")), key=len, reverse=True)
     )
     + r")(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
 )
@@ -63,9 +63,9 @@ def parse_number(text: str) -> int | None:
         return int(words[0])
     total = 0
     for word in words:
-        if word not in _UNITS:
+        if word not in WORD_NUMBERS:
             return None
-        total += _UNITS[word]
+        total += WORD_NUMBERS[word]
     return total or None
 
 

@@ -11,7 +11,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -110,11 +110,24 @@ def _read_path(
 def _read_dir(
     folder: Path, published: dt.date | None, seen_dirs: set[str]
 ) -> Iterator[Document | InputError]:
-    """Walk a folder depth-first in name order; hidden entries and symlink loops are skipped."""
+    for entry in walk_folder(folder, SUFFIXES, seen_dirs):
+        if isinstance(entry, InputError):
+            yield entry
+        else:
+            yield from _read_path(entry, published, seen_dirs)
+
+
+def walk_folder(
+    folder: Path, suffixes: Iterable[str], seen_dirs: set[str] | None = None
+) -> Iterator[Path | InputError]:
+    """The files below `folder` with one of `suffixes`, depth-first in name order; hidden
+    entries are skipped and a folder reached twice (a symlink loop) is walked once."""
+    seen = set() if seen_dirs is None else seen_dirs
+    wanted = frozenset(suffixes)
     real = os.path.realpath(folder)
-    if real in seen_dirs:
+    if real in seen:
         return
-    seen_dirs.add(real)
+    seen.add(real)
     try:
         entries = sorted(folder.iterdir(), key=lambda p: p.name)
     except OSError as exc:
@@ -124,9 +137,9 @@ def _read_dir(
         if entry.name.startswith("."):
             continue
         if _is_dir(entry):
-            yield from _read_dir(entry, published, seen_dirs)
-        elif entry.suffix.lower() in SUFFIXES:
-            yield from _read_path(entry, published, seen_dirs)
+            yield from walk_folder(entry, wanted, seen)
+        elif entry.suffix.lower() in wanted:
+            yield entry
 
 
 def _is_dir(path: Path) -> bool:

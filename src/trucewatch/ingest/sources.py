@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from trucewatch.clean import clean_text
 from trucewatch.ingest import feeds  # cycle-safe: only attributes used at call time
 from trucewatch.ingest.html import html_to_text
-from trucewatch.ingest.readers import MAX_BYTES, SUFFIXES, InputError, read_inputs
+from trucewatch.ingest.readers import MAX_BYTES, SUFFIXES, InputError, read_inputs, walk_folder
 from trucewatch.ingest.web import Fetched, FetchError, fetch
 from trucewatch.models import Document
 
@@ -113,25 +113,10 @@ def _read_local(path: Path, published: dt.date | None) -> Iterator[SourceItem | 
 def _read_dir(
     folder: Path, published: dt.date | None, seen_dirs: set[str]
 ) -> Iterator[SourceItem | InputError]:
-    real = os.path.realpath(folder)
-    if real in seen_dirs:  # symlink loop
-        return
-    seen_dirs.add(real)
-    try:
-        entries = sorted(folder.iterdir(), key=lambda p: p.name)
-    except OSError as exc:
-        yield InputError(str(folder), _os_reason(exc))
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        try:
-            is_dir = entry.is_dir()
-        except OSError:
-            is_dir = False
-        if is_dir:
-            yield from _read_dir(entry, published, seen_dirs)
-        elif entry.suffix.lower() in FEED_SUFFIXES | SUFFIXES:
+    for entry in walk_folder(folder, FEED_SUFFIXES | SUFFIXES, seen_dirs):
+        if isinstance(entry, InputError):
+            yield entry
+        else:
             yield from _read_local(entry, published)
 
 
