@@ -107,6 +107,22 @@ class Incident(BaseModel):
     claims: list[Claim] = Field(default_factory=list)
 
 
+REFERENCE_ORIGINS: tuple[str, ...] = ("acled", "ucdp")  # imported datasets, kept for comparison
+OURS = "trucewatch"
+
+
+def origin_of(incident: Incident) -> str:
+    """Where an incident comes from: "acled" or "ucdp" for imported reference data (its id, or
+    else every claim's document id, carries the prefix), "trucewatch" for ours."""
+    for origin in REFERENCE_ORIGINS:
+        prefix = origin + ":"
+        if incident.id.startswith(prefix):
+            return origin
+        if incident.claims and all(c.document_id.startswith(prefix) for c in incident.claims):
+            return origin
+    return OURS
+
+
 class Ceasefire(BaseModel):
     id: str
     name: str

@@ -24,11 +24,13 @@ from trucewatch.link.ceasefires import ceasefire_for
 from trucewatch.link.incidents import link
 from trucewatch.models import Document
 from trucewatch.records import (
+    OURS,
     Ceasefire,
     Claim,
     PeriodReport,
     StoredDocument,
     document_id,
+    origin_of,
 )
 from trucewatch.sides import Profile, load_profiles
 from trucewatch.store.sql import SqlStore
@@ -212,7 +214,8 @@ class Registry:
             return 0
         since = min(dated) - LINK_WINDOW if dated else None
         until = max(dated) + LINK_WINDOW if dated else None
-        existing = self.store.incidents(since=since, until=until) if dated else []
+        stored = self.store.incidents(since=since, until=until) if dated else []
+        existing = [i for i in stored if origin_of(i) == OURS]  # never into reference data
         incidents = link(claims, existing)
         incidents = [
             i.model_copy(update={"ceasefire_id": ceasefire_for(i, self.ceasefires)})

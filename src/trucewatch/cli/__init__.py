@@ -9,6 +9,7 @@ from trucewatch.cli.bulletin import bulletin
 from trucewatch.cli.ceasefire import ceasefire
 from trucewatch.cli.export import export
 from trucewatch.cli.extract import extract
+from trucewatch.cli.importing import import_
 from trucewatch.cli.incidents import incidents
 from trucewatch.cli.ingest import ingest
 
@@ -19,5 +20,5 @@ def cli() -> None:
     """trucewatch: turn ceasefire reports into attributed incident claims."""
 
 
-for command in (extract, ingest, incidents, bulletin, export, ceasefire):
+for command in (extract, ingest, incidents, bulletin, export, ceasefire, import_):
     cli.add_command(command)

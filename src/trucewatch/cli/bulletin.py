@@ -8,7 +8,7 @@ from collections import Counter
 import click
 
 from trucewatch.cli.options import db_option, parse_day
-from trucewatch.records import Incident
+from trucewatch.records import OURS, Incident, origin_of
 
 
 @click.command()
@@ -38,15 +38,15 @@ def bulletin(db: str, day: dt.date | None, ceasefire_id: str | None, fmt: str) -
                     f"no ceasefire with id {ceasefire_id!r}", param_hint="--ceasefire"
                 )
         if day is None:
-            day = _busiest_day(store.incidents(ceasefire_id=ceasefire_id))
+            day = _busiest_day(_ours(store.incidents(ceasefire_id=ceasefire_id)))
             if day is None:
                 raise click.UsageError("the registry holds no dated incident: give --date")
             click.echo(f"(busiest day in the registry: {day})", err=True)
-        today = store.incidents(since=day, until=day, ceasefire_id=ceasefire_id)
-        before = store.incidents(
-            since=day - one_day, until=day - one_day, ceasefire_id=ceasefire_id
+        today = _ours(store.incidents(since=day, until=day, ceasefire_id=ceasefire_id))
+        before = _ours(
+            store.incidents(since=day - one_day, until=day - one_day, ceasefire_id=ceasefire_id)
         )
-        earlier = store.incidents(until=day - one_day, ceasefire_id=ceasefire_id)
+        earlier = _ours(store.incidents(until=day - one_day, ceasefire_id=ceasefire_id))
         periods = store.period_reports(since=day, until=day, ceasefire_id=ceasefire_id)
         doc_ids = {c.document_id for i in today for c in i.claims}
         documents = {d: doc for d in doc_ids if (doc := store.get_document(d)) is not None}
@@ -68,3 +68,8 @@ def _busiest_day(incidents: list[Incident]) -> dt.date | None:
     if not days:
         return None
     return max(days, key=lambda d: (days[d], d))
+
+
+def _ours(incidents: list[Incident]) -> list[Incident]:
+    """Bulletins count our incidents; imported reference data is for comparison only."""
+    return [i for i in incidents if origin_of(i) == OURS]

@@ -7,24 +7,30 @@ from pathlib import Path
 
 import click
 
-from trucewatch.cli.options import db_option, parse_day
+from trucewatch.cli.options import db_option, origin_option, parse_day
+from trucewatch.records import origin_of
 
 
 @click.command()
 @db_option
+@origin_option
 @click.option(
     "--format", "fmt", type=click.Choice(["csv", "geojson", "jsonl", "parquet"]), required=True
 )
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True)
 @click.option("--since", callback=parse_day, metavar="YYYY-MM-DD")
 @click.option("--until", callback=parse_day, metavar="YYYY-MM-DD")
-def export(db: str, fmt: str, output: Path, since: dt.date | None, until: dt.date | None) -> None:
+def export(
+    db: str, origin: str, fmt: str, output: Path, since: dt.date | None, until: dt.date | None
+) -> None:
     """Write the registry's incidents with their claims to OUTPUT."""
     from trucewatch.report.export import export as write
     from trucewatch.store import open_store
 
     with open_store(db) as store:
-        found = store.incidents(since=since, until=until)
+        found = [
+            i for i in store.incidents(since=since, until=until) if origin in ("all", origin_of(i))
+        ]
         doc_ids = {c.document_id for i in found for c in i.claims}
         documents = {d: doc for d in doc_ids if (doc := store.get_document(d)) is not None}
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -7,8 +7,8 @@ import json
 
 import click
 
-from trucewatch.cli.options import db_option, parse_day
-from trucewatch.records import Incident
+from trucewatch.cli.options import db_option, origin_option, parse_day
+from trucewatch.records import Incident, origin_of
 
 
 def _line(incident: Incident) -> str:
@@ -27,6 +27,7 @@ def _line(incident: Incident) -> str:
 
 @click.command()
 @db_option
+@origin_option
 @click.option("--since", callback=parse_day, metavar="YYYY-MM-DD")
 @click.option("--until", callback=parse_day, metavar="YYYY-MM-DD")
 @click.option("--ceasefire", "ceasefire_id", help="Only incidents counted against this ceasefire.")
@@ -35,6 +36,7 @@ def _line(incident: Incident) -> str:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line, with claims.")
 def incidents(
     db: str,
+    origin: str,
     since: dt.date | None,
     until: dt.date | None,
     ceasefire_id: str | None,
@@ -49,5 +51,6 @@ def incidents(
         found = store.incidents(
             since=since, until=until, ceasefire_id=ceasefire_id, side=side, type=type_
         )
+    found = [i for i in found if origin in ("all", origin_of(i))]
     for incident in found:
         click.echo(json.dumps(incident.model_dump(mode="json")) if as_json else _line(incident))

@@ -33,3 +33,17 @@ def parse_day(_ctx: click.Context, _param: click.Parameter, value: str | None) -
         return dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form") from None
+
+
+ORIGINS = ("trucewatch", "acled", "ucdp", "all")
+
+
+def origin_option(func: F) -> F:
+    """--origin: whose incidents (ours by default; imported reference data on request)."""
+    return click.option(
+        "--origin",
+        type=click.Choice(ORIGINS),
+        default="trucewatch",
+        show_default=True,
+        help="Our incidents, an imported reference dataset's, or all.",
+    )(func)
