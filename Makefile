@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SHARED ?= ../shared
 OUT := out
 
-.PHONY: demo test lint eval bench install dev clean
+.PHONY: demo test lint eval bench install dev clean postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,9 +37,18 @@ demo: install
 	done
 	@echo "registry: $(OUT)/demo.db; exports: $(OUT)/incidents.{csv,geojson,jsonl,parquet}"
 
-## test: the whole test suite
-test: dev
+## test: the whole test suite (installs Debian's PostgreSQL server when missing, for the store
+## tests that run on both backends; without it those tests are skipped with the reason)
+test: dev postgres
 	$(BIN)/pytest
+
+postgres:
+	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+	  { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	      postgresql >/dev/null || \
+	    echo "PostgreSQL could not be installed: its tests will be skipped"; }
 
 ## lint: ruff and mypy
 lint: dev

@@ -1,5 +1,7 @@
-"""The store on a real SQLite file: idempotent writes, atomic documents, incident upserts and
-filters, full-text search, and a property test that claims round-trip (STYLE.md 6.10)."""
+"""The store on a real SQLite file and on a real PostgreSQL database (`store_target`, tests/
+conftest.py): idempotent writes, atomic documents, incident upserts and filters, full-text
+search, and a property test that claims round-trip (STYLE.md 6.10). Every test that takes
+`store` or `store_target` runs on both backends (STYLE.md 6.5)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, make_url, select
 
 from trucewatch.models import DateBasis, Event, EventType, Evidence, Stance, Weapon
 from trucewatch.records import (
@@ -30,12 +32,18 @@ from trucewatch.store import IncidentStore, SqlStore, StoreError, migrations, op
 from trucewatch.store.schema import schema_migrations
 
 StoreFactory = Callable[..., SqlStore]
+Target = str | Path
 NOW = dt.datetime(2021, 8, 13, 9, 30, tzinfo=dt.UTC)
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture
-def store(tmp_path: Path, open_stores: StoreFactory) -> SqlStore:
-    return open_stores(tmp_path / "registry.db")
+def store(store_target: Target, open_stores: StoreFactory) -> SqlStore:
+    return open_stores(store_target)
+
+
+def is_postgres(store: SqlStore) -> bool:
+    return store.engine.dialect.name == "postgresql"
 
 
 def make_doc(text: str, published: dt.date | None = dt.date(2021, 8, 13)) -> StoredDocument:
@@ -70,6 +78,14 @@ def test_a_new_store(store: SqlStore) -> None:
     assert isinstance(store, IncidentStore)
     tables = ["documents", "signatures", "incidents", "claims", "ceasefires", "period_reports"]
     assert store.counts() == dict.fromkeys([*tables, "reviews"], 0) | {"schema_migrations": 2}
+    assert store.integrity_check()
+    if is_postgres(store):
+        assert store.engine.url.drivername == "postgresql+psycopg"
+        indexes = {ix["name"] for ix in inspect(store.engine).get_indexes("documents")}
+        assert "ix_documents_text_fts" in indexes
+        assert isinstance(store.has_postgis, bool)
+        return
+    assert not store.has_postgis
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -82,12 +98,11 @@ def recorded_migrations(store: SqlStore) -> list[tuple[int, str]]:
         return [(version, name) for version, name in conn.execute(query)]
 
 
-def test_migrations_are_recorded_once(tmp_path: Path, open_stores: StoreFactory) -> None:
-    path = tmp_path / "registry.db"
-    with open_store(path) as first:
+def test_migrations_are_recorded_once(store_target: Target, open_stores: StoreFactory) -> None:
+    with open_store(store_target) as first:
         recorded = recorded_migrations(first)
-    again = open_stores(path)
-    expected = [(1, "create tables"), (2, "sqlite full-text index")]
+    again = open_stores(store_target)
+    expected = [(1, "create tables"), (2, "full-text index")]
     assert recorded == recorded_migrations(again) == expected
     assert again.integrity_check()
 
@@ -103,12 +118,22 @@ def test_open_store_failures_name_the_target(
     assert where in str(raised.value)
 
 
-def test_newer_schema_is_refused(tmp_path: Path, open_stores: StoreFactory) -> None:
-    path = tmp_path / "registry.db"
-    with open_stores(path).engine.begin() as conn:
+@pytest.mark.postgres
+def test_postgres_urls(postgres_url: str, open_stores: StoreFactory) -> None:
+    plain = make_url(postgres_url).set(drivername="postgresql")
+    store = open_stores(plain.render_as_string(hide_password=False))
+    assert store.engine.url.drivername == "postgresql+psycopg"  # not SQLAlchemy's psycopg2
+    missing = plain.set(database="no_such_db", password="s3cret")
+    with pytest.raises(StoreError, match="cannot open store .*no_such_db") as raised:
+        open_stores(missing.render_as_string(hide_password=False))
+    assert "s3cret" not in str(raised.value)
+
+
+def test_newer_schema_is_refused(store_target: Target, open_stores: StoreFactory) -> None:
+    with open_stores(store_target).engine.begin() as conn:
         conn.exec_driver_sql("INSERT INTO schema_migrations VALUES (99, 'future', '2030-01-01')")
     with pytest.raises(StoreError, match="schema version 99"):
-        open_stores(path)
+        open_stores(store_target)
 
 
 def test_add_document_is_idempotent(store: SqlStore) -> None:
@@ -154,9 +179,10 @@ def test_default_target_is_trucewatch_db_here(
     assert (tmp_path / "trucewatch.db").is_file()
 
 
-def test_two_stores_write_one_file_concurrently(tmp_path: Path, open_stores: StoreFactory) -> None:
-    path = tmp_path / "registry.db"
-    stores = [open_stores(path), open_stores(path)]
+def test_two_stores_write_one_database_concurrently(
+    store_target: Target, open_stores: StoreFactory
+) -> None:
+    stores = [open_stores(store_target), open_stores(store_target)]
 
     def ingest(worker: int) -> None:
         for n in range(25):
@@ -167,6 +193,20 @@ def test_two_stores_write_one_file_concurrently(tmp_path: Path, open_stores: Sto
         list(pool.map(ingest, (0, 1)))
     assert stores[0].counts()["documents"] == stores[1].counts()["claims"] == 50
     assert stores[0].integrity_check()
+
+
+def test_concurrent_saves_lose_no_version(store_target: Target, open_stores: StoreFactory) -> None:
+    stores = [open_stores(store_target), open_stores(store_target)]
+    (claim,) = add(stores[0], "One shelling, edited by two analysts at once.", {})
+    saves = 20
+
+    def edit(worker: int) -> None:  # every save changes the data: one new version each
+        for n in range(saves):
+            stores[worker].save_incidents([inc("inc-1", claim, location=f"w{worker} {n}")])
+
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(edit, (0, 1)))
+    assert get(stores[1], "inc-1").version == 2 * saves
 
 
 @pytest.mark.parametrize("failure", ["duplicate claim id", "unknown duplicate_of", "other doc"])
@@ -306,6 +346,16 @@ def test_ceasefires_and_period_reports(store: SqlStore) -> None:
     assert (counted.id, counted.count, counted.ceasefire_id) == (reports[0].id, 1, "nk-2020")
 
 
+def test_long_ids_and_names_are_kept(store: SqlStore) -> None:
+    long = "armenia-azerbaijan:" + "washington-brokered-humanitarian-ceasefire-" * 5
+    truce = Ceasefire(id=long, name=long, parties=["Armenia"], start=dt.date(2020, 10, 26))
+    assert store.add_ceasefire(truce)
+    (claim,) = add(store, "A report counted against a long-named truce.", {"source": long})
+    store.save_incidents([inc(long, claim, ceasefire_id=long)])
+    assert store.ceasefires() == [truce]
+    assert get(store, long).ceasefire_id == long
+
+
 def test_search_finds_words_and_never_raises(store: SqlStore) -> None:
     (drone,) = add(store, "Two strikes with attack quadcopters near Khankendi.", {})
     add(store, "The appeal asks readers to donate.", {})
@@ -334,6 +384,35 @@ def test_reviews_round_trip(store: SqlStore) -> None:
     assert store.reviews("inc-2") == []
 
 
+def test_naive_datetimes_are_utc(store: SqlStore) -> None:
+    naive = dt.datetime(2021, 8, 14, 23, 30)  # the test server's session time zone is +04
+    store.add_review(Review(incident_id="inc-1", action="accept", who="analyst", at=naive))
+    (stored,) = store.reviews("inc-1")
+    assert stored.at == naive.replace(tzinfo=dt.UTC)
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_nul_characters(postgres_url: str, open_stores: StoreFactory) -> None:
+    store = open_stores(postgres_url)
+    doc = make_doc("A report with a NUL \x00 character.")
+    with pytest.raises(StoreError, match="NUL"):
+        store.add_document(doc, b"raw", [make_claim(doc, 0)])
+    assert not store.has_document(doc.id)
+
+
+@pytest.mark.postgres
+def test_postgres_search_uses_the_text_index(postgres_url: str, open_stores: StoreFactory) -> None:
+    store = open_stores(postgres_url)
+    add(store, "Two strikes with attack quadcopters near Khankendi.", {})
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        vector = migrations.FTS_POSTGRES_VECTOR
+        plan = conn.exec_driver_sql(
+            f"EXPLAIN SELECT id FROM documents WHERE {vector} @@ plainto_tsquery('simple', 'x')"
+        ).scalars()
+        assert "ix_documents_text_fts" in "\n".join(plan)
+
+
 # -- property test: every Claim/Event field survives the store (STYLE.md 6.10) ---------------
 
 _text = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=40)
@@ -357,10 +436,20 @@ _precision = st.sampled_from(typing.get_args(GeoPrecision))
 _geo = st.none() | st.builds(GeoPoint, precision=_precision, name=_text, **_coordinates)
 
 
-@pytest.fixture(scope="module")
-def shared_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqlStore]:
-    with open_store(tmp_path_factory.mktemp("store") / "hypothesis.db") as store:
-        yield store
+@pytest.fixture(scope="module", params=BACKENDS)
+def shared_store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SqlStore]:
+    if request.param == "sqlite":
+        with open_store(tmp_path_factory.mktemp("store") / "hypothesis.db") as store:
+            yield store
+        return
+    server = request.getfixturevalue("postgres_server")
+    try:
+        with open_store(server.create_database("test_hypothesis")) as store:
+            yield store
+    finally:
+        server.drop_database("test_hypothesis")
 
 
 @settings(max_examples=60, deadline=None)
@@ -381,19 +470,18 @@ def test_claims_round_trip(
 
 
 def test_a_failing_migration_leaves_no_trace(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, open_stores: StoreFactory
+    store_target: Target, monkeypatch: pytest.MonkeyPatch, open_stores: StoreFactory
 ) -> None:
     def broken(conn: typing.Any) -> None:
         conn.exec_driver_sql("CREATE TABLE half_done (x INTEGER)")
         raise RuntimeError("disk on fire")
 
-    path = tmp_path / "registry.db"
-    open_stores(path).close()
+    open_stores(store_target).close()
     failing = (*migrations.MIGRATIONS, migrations.Migration(3, "broken", broken))
     monkeypatch.setattr(migrations, "MIGRATIONS", failing)
     with pytest.raises(RuntimeError, match="disk on fire"):
-        open_stores(path)
+        open_stores(store_target)
     monkeypatch.undo()
-    again = open_stores(path)
+    again = open_stores(store_target)
     assert [version for version, _ in recorded_migrations(again)] == [1, 2]
     assert "half_done" not in inspect(again.engine).get_table_names()

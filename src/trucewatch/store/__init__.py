@@ -4,7 +4,8 @@
         store.add_document(doc, raw, claims)
 
 A path (or None: ./trucewatch.db) opens a SQLite file, created and migrated as needed; a URL
-with "://" opens that engine URL.
+with "://" opens that engine URL: postgresql://user@host:port/dbname (or postgresql+psycopg://)
+opens a PostgreSQL database through psycopg 3 (the `postgres` extra), with the same migrations.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from trucewatch.store.base import IncidentStore, StoreError
-from trucewatch.store.engine import make_engine
+from trucewatch.store.engine import enable_postgis, make_engine
 from trucewatch.store.migrations import migrate
 from trucewatch.store.sql import SqlStore
 
@@ -43,10 +44,14 @@ def open_store(target: str | Path | None = None) -> SqlStore:
     url, shown = _url(target)
     try:
         engine = make_engine(url)
-    except (ArgumentError, NoSuchModuleError, ImportError) as error:
+    except ImportError as error:
+        hint = " (install trucewatch[postgres])" if url.drivername.startswith("postgres") else ""
+        raise StoreError(f"cannot open store {shown!r}: {error}{hint}") from error
+    except (ArgumentError, NoSuchModuleError) as error:
         raise StoreError(f"cannot open store {shown!r}: {error}") from error
     try:
         migrate(engine)
+        has_postgis = enable_postgis(engine)
     except (SQLAlchemyError, StoreError) as error:
         engine.dispose()
         detail = getattr(error, "orig", None) or error
@@ -54,4 +59,4 @@ def open_store(target: str | Path | None = None) -> SqlStore:
     except BaseException:
         engine.dispose()
         raise
-    return SqlStore(engine)
+    return SqlStore(engine, has_postgis=has_postgis)

@@ -7,6 +7,8 @@ leaves either both or neither. `migrate` is idempotent: it applies only what is 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -47,16 +49,25 @@ _FTS_SQLITE = (
 )
 
 
+# PostgreSQL: a GIN index on the expression SqlStore.search matches (`simple`: no stemming, no
+# stop words, like unicode61). The text search configuration is a literal, never a parameter,
+# so the planner can match the query to the index.
+FTS_POSTGRES_VECTOR = "to_tsvector('simple', text)"
+_FTS_POSTGRES = (
+    "CREATE INDEX IF NOT EXISTS ix_documents_text_fts "
+    f"ON documents USING gin ({FTS_POSTGRES_VECTOR})",
+)
+
+
 def _full_text(conn: Connection) -> None:
-    if conn.dialect.name != "sqlite":
-        return  # other dialects search with LIKE (SqlStore.search)
-    for statement in _FTS_SQLITE:
-        conn.exec_driver_sql(statement)
+    statements = {"sqlite": _FTS_SQLITE, "postgresql": _FTS_POSTGRES}
+    for statement in statements.get(conn.dialect.name, ()):
+        conn.exec_driver_sql(statement)  # elsewhere SqlStore.search falls back to LIKE
 
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create tables", _create_tables),
-    Migration(2, "sqlite full-text index", _full_text),
+    Migration(2, "full-text index", _full_text),
 )
 
 
@@ -68,7 +79,7 @@ def applied(conn: Connection) -> dict[int, str]:
 
 def migrate(engine: Engine) -> list[int]:
     """Apply the missing migrations in order, one transaction each; return the versions applied."""
-    with engine.begin() as conn:
+    with _write(engine) as conn:
         schema_migrations.create(conn, checkfirst=True)
         unknown = sorted(applied(conn).keys() - {m.version for m in MIGRATIONS})
     if unknown:
@@ -77,19 +88,26 @@ def migrate(engine: Engine) -> list[int]:
         )
     done: list[int] = []
     for migration in MIGRATIONS:
-        with engine.connect() as conn:
-            conn.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
-            with conn.begin():
-                # Re-read inside the write transaction: another process may have just applied it.
-                if migration.version in applied(conn):
-                    continue
-                migration.apply(conn)
-                conn.execute(
-                    insert(schema_migrations).values(
-                        version=migration.version,
-                        name=migration.name,
-                        applied_at=dt.datetime.now(dt.UTC),
-                    )
+        with _write(engine) as conn:
+            # Re-read inside the write transaction: another process may have just applied it.
+            if migration.version in applied(conn):
+                continue
+            migration.apply(conn)
+            conn.execute(
+                insert(schema_migrations).values(
+                    version=migration.version,
+                    name=migration.name,
+                    applied_at=dt.datetime.now(dt.UTC),
                 )
-                done.append(migration.version)
+            )
+            done.append(migration.version)
     return done
+
+
+@contextmanager
+def _write(engine: Engine) -> Iterator[Connection]:
+    """A write transaction (engine.BEGIN_OPTION): concurrent openers migrate one at a time."""
+    with engine.connect() as conn:
+        conn.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
+        with conn.begin():
+            yield conn

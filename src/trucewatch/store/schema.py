@@ -1,7 +1,10 @@
 """The registry's tables (DESIGN.md, data model), on portable SQLAlchemy Core types only.
 
 Dates are `Date`, instants are `UTCDateTime` (timezone-aware in Python, stored as UTC), whole
-models are `JSON`. SQLite-only objects (the FTS5 table) live in `migrations.py`, not here.
+models are `JSON`. Strings have no length: SQLite never enforced one, PostgreSQL would, and ids
+built from profile names outgrow any fixed bound (a ceasefire id runs to 79 characters).
+Backend-specific objects (SQLite's FTS5 table, PostgreSQL's text-search index) live in
+`migrations.py`, not here.
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
     """An aware datetime stored as UTC; read back aware (UTC) on every backend.
 
     A naive datetime is taken to be UTC already: SQLite keeps no offset, so this is the one
-    place that decides what an instant means.
+    place that decides what an instant means. PostgreSQL gets `timestamptz` values with their
+    offset, so the session time zone never changes what is stored.
     """
 
     impl = DateTime(timezone=True)
@@ -46,9 +50,8 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             return None
         if not isinstance(value, dt.datetime):
             raise TypeError(f"expected a datetime, got {type(value).__name__}")
-        if value.tzinfo is None:
-            return value
-        utc = value.astimezone(dt.UTC)
+        # Naive means UTC: attach it, or PostgreSQL would read it in the session's time zone.
+        utc = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
         return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
 
     def process_result_value(
@@ -67,36 +70,36 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 documents = Table(
     "documents",
     metadata,
-    Column("id", String(64), primary_key=True),
+    Column("id", String, primary_key=True),
     Column("text", Text, nullable=False),
     Column("raw", LargeBinary, nullable=False),
     Column("published", Date),
     Column("url", Text),
     Column("outlet", Text),
     Column("title", Text),
-    Column("language", String(16)),
+    Column("language", String),
     Column("origin", Text),
     Column("ingested_at", UTCDateTime, nullable=False),
-    Column("duplicate_of", String(64), ForeignKey("documents.id")),
+    Column("duplicate_of", String, ForeignKey("documents.id")),
 )
 
 signatures = Table(
     "signatures",
     metadata,
-    Column("document_id", String(64), ForeignKey("documents.id"), primary_key=True),
+    Column("document_id", String, ForeignKey("documents.id"), primary_key=True),
     Column("minhash", LargeBinary, nullable=False),
 )
 
 incidents = Table(
     "incidents",
     metadata,
-    Column("id", String(64), primary_key=True),
-    Column("type", String(32), nullable=False),
+    Column("id", String, primary_key=True),
+    Column("type", String, nullable=False),
     Column("first_date", Date),
     Column("last_date", Date),
     Column("lat", Float),
     Column("lon", Float),
-    Column("ceasefire_id", String(64)),
+    Column("ceasefire_id", String),
     Column("historical", Boolean, nullable=False),
     Column("version", Integer, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
@@ -108,21 +111,21 @@ incidents = Table(
 claims = Table(
     "claims",
     metadata,
-    Column("id", String(80), primary_key=True),
-    Column("document_id", String(64), ForeignKey("documents.id"), nullable=False),
+    Column("id", String, primary_key=True),
+    Column("document_id", String, ForeignKey("documents.id"), nullable=False),
     Column("idx", Integer, nullable=False),
-    Column("type", String(32), nullable=False),
+    Column("type", String, nullable=False),
     Column("actor", Text),
     Column("target", Text),
     Column("source", Text, nullable=False),
-    Column("stance", String(16), nullable=False),
+    Column("stance", String, nullable=False),
     Column("date", Date),
     Column("historical", Boolean, nullable=False),
     Column("lat", Float),
     Column("lon", Float),
-    Column("geo_precision", String(16)),
+    Column("geo_precision", String),
     Column("geo_name", Text),
-    Column("incident_id", String(64), ForeignKey("incidents.id", ondelete="SET NULL")),
+    Column("incident_id", String, ForeignKey("incidents.id", ondelete="SET NULL")),
     Column("event", JSON, nullable=False),
     Index("ix_claims_date", "date"),
     Index("ix_claims_incident_id", "incident_id"),
@@ -132,7 +135,7 @@ claims = Table(
 ceasefires = Table(
     "ceasefires",
     metadata,
-    Column("id", String(64), primary_key=True),
+    Column("id", String, primary_key=True),
     Column("name", Text, nullable=False),
     Column("parties", JSON, nullable=False),
     Column("start", Date, nullable=False),
@@ -145,14 +148,14 @@ ceasefires = Table(
 period_reports = Table(
     "period_reports",
     metadata,
-    Column("id", String(80), primary_key=True),
-    Column("document_id", String(64), ForeignKey("documents.id"), nullable=False),
+    Column("id", String, primary_key=True),
+    Column("document_id", String, ForeignKey("documents.id"), nullable=False),
     Column("source", Text, nullable=False),
     Column("start", Date),
     Column("end", Date),
     Column("count", Integer, nullable=False),
     Column("area", Text),
-    Column("ceasefire_id", String(64)),
+    Column("ceasefire_id", String),
     Column("evidence", Text, nullable=False),
     Index("ix_period_reports_document_id", "document_id"),
 )
@@ -162,8 +165,8 @@ reviews = Table(
     "reviews",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("incident_id", String(64), nullable=False, index=True),
-    Column("action", String(16), nullable=False),
+    Column("incident_id", String, nullable=False, index=True),
+    Column("action", String, nullable=False),
     Column("who", Text, nullable=False),
     Column("at", UTCDateTime, nullable=False),
     Column("before", JSON, nullable=False),

@@ -1,7 +1,8 @@
-"""The registry's one repository class, on SQLAlchemy Core: SQLite by default, PostgreSQL later.
+"""The registry's one repository class, on SQLAlchemy Core: SQLite by default, or PostgreSQL.
 
-Every write is one transaction and idempotent. On SQLite, writes take the write lock when they
-begin (`BEGIN IMMEDIATE`) and, within one process, go through one lock (STYLE.md 6.9).
+Every write is one transaction and idempotent. Writes take the database's write lock when they
+begin (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: an advisory lock, engine.py) and, within one
+process, go through one lock (STYLE.md 6.9).
 """
 
 from __future__ import annotations
@@ -28,13 +29,14 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 
 from trucewatch.records import Ceasefire, Claim, Incident, PeriodReport, Review, StoredDocument
 from trucewatch.store import rows
 from trucewatch.store.base import StoreError
 from trucewatch.store.engine import BEGIN_OPTION
 from trucewatch.store.incidents import save_incidents
+from trucewatch.store.migrations import FTS_POSTGRES_VECTOR
 from trucewatch.store.schema import (
     ceasefires,
     documents,
@@ -59,11 +61,15 @@ def fts_query(query: str) -> str:
 
 
 class SqlStore:
-    """The incident registry on one SQLAlchemy engine (open it with `open_store`)."""
+    """The incident registry on one SQLAlchemy engine (open it with `open_store`).
 
-    def __init__(self, engine: Engine) -> None:
+    `has_postgis`: the PostgreSQL database has the PostGIS extension (open_store installs it
+    when the server offers it); places are plain lat/lon columns either way."""
+
+    def __init__(self, engine: Engine, *, has_postgis: bool = False) -> None:
         self._engine = engine
         self._write_lock = threading.RLock()
+        self.has_postgis = has_postgis
 
     @property
     def engine(self) -> Engine:
@@ -81,10 +87,15 @@ class SqlStore:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self._write_lock, self._engine.connect() as conn:
-            conn.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
-            with conn.begin():
-                yield conn
+        """One write transaction; a value the database refuses (PostgreSQL: a NUL character in
+        text, an id longer than its column) is a StoreError, with nothing written."""
+        try:
+            with self._write_lock, self._engine.connect() as conn:
+                conn.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
+                with conn.begin():
+                    yield conn
+        except DataError as error:
+            raise StoreError(f"refused by the database: {error.orig}") from error
 
     def close(self) -> None:
         self._engine.dispose()
@@ -178,9 +189,13 @@ class SqlStore:
     def search(self, query: str, limit: int = 20) -> list[str]:
         """Ids of the documents containing every term of `query`, best match first.
 
-        Terms are matched as words (FTS5) on SQLite, as substrings elsewhere; FTS5 operators in
-        `query` are searched for as text, never interpreted."""
-        if self._engine.dialect.name == "sqlite":
+        Terms are matched as words on SQLite (FTS5) and PostgreSQL (`plainto_tsquery`), as
+        substrings elsewhere; search operators in `query` are searched for as text, never
+        interpreted."""
+        dialect = self._engine.dialect.name
+        if dialect == "postgresql":
+            return self._search_postgresql(query, limit)
+        if dialect == "sqlite":
             expression = fts_query(query)
             if not expression:
                 return []
@@ -200,6 +215,17 @@ class SqlStore:
                 select(documents.c.id).where(like).order_by(documents.c.id).limit(limit)
             )
             return list(found)
+
+    def _search_postgresql(self, query: str, limit: int) -> list[str]:
+        if not _WORD.search(query):
+            return []  # plainto_tsquery would match nothing, with a NOTICE
+        sql = text(
+            f"SELECT id FROM documents, plainto_tsquery('simple', :q) AS query "
+            f"WHERE {FTS_POSTGRES_VECTOR} @@ query "
+            f"ORDER BY ts_rank({FTS_POSTGRES_VECTOR}, query) DESC, id LIMIT :n"
+        )
+        with self._read() as conn:
+            return list(conn.scalars(sql, {"q": query, "n": limit}))
 
     # -- claims and incidents ------------------------------------------------------------------
 
@@ -364,13 +390,27 @@ class SqlStore:
             }
 
     def integrity_check(self) -> bool:
-        """SQLite: the file passes PRAGMA integrity_check and foreign_key_check. True elsewhere."""
-        if self._engine.dialect.name != "sqlite":
+        """SQLite: the file passes PRAGMA integrity_check and foreign_key_check. PostgreSQL
+        (which checks pages and foreign keys itself): no index of the store's tables is
+        invalid and no constraint is left unvalidated. True elsewhere."""
+        dialect = self._engine.dialect.name
+        if dialect == "postgresql":
+            tables = {"tables": [table.name for table in metadata.sorted_tables]}
+            with self._read() as conn:
+                return conn.scalar(_POSTGRES_SANITY, tables) is True
+        if dialect != "sqlite":
             return True
         with self._read() as conn:
             result = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check")]
             violations = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
         return result == ["ok"] and violations is None
+
+
+_POSTGRES_SANITY = text(
+    "SELECT NOT EXISTS (SELECT FROM pg_index WHERE indrelid = ANY(CAST(:tables AS regclass[])) "
+    "AND NOT (indisvalid AND indisready)) AND NOT EXISTS (SELECT FROM pg_constraint "
+    "WHERE conrelid = ANY(CAST(:tables AS regclass[])) AND NOT convalidated)"
+)
 
 
 def _exists(conn: Connection, where: ColumnElement[bool]) -> bool:
