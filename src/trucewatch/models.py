@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,6 +23,7 @@ EventType = Literal[
     "deployment",
     "mediation",
 ]
+EVENT_TYPES: frozenset[str] = frozenset(get_args(EventType))
 VIOLENT_TYPES: frozenset[str] = frozenset(
     {
         "armed_clash",

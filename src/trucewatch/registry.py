@@ -22,11 +22,13 @@ from trucewatch.ingest.readers import InputError
 from trucewatch.ingest.sources import SourceItem
 from trucewatch.link.ceasefires import ceasefire_for
 from trucewatch.link.incidents import link
+from trucewatch.link.rules import linkable
 from trucewatch.models import Document
 from trucewatch.records import (
     OURS,
     Ceasefire,
     Claim,
+    Incident,
     PeriodReport,
     StoredDocument,
     document_id,
@@ -199,27 +201,57 @@ class Registry:
         return f"new: {len(claims)} claim(s)"
 
     def _ceasefire_of(self, profile: Profile | None, day: dt.date | None) -> str | None:
-        """An aggregate statement counts against the latest ceasefire of the report's conflict
-        in force on its day."""
+        """An aggregate statement counts against a ceasefire of the report's conflict in force
+        on its day: the profile's own or one added by hand between the profile's parties, the
+        latest started."""
         if profile is None or day is None:
             return None
-        prefix = f"{profile.id}:"
-        in_force = [c for c in self.ceasefires if c.id.startswith(prefix) and c.in_force(day)]
-        return max(in_force, key=lambda c: c.start).id if in_force else None
+        sides = set(profile.sides)
+        in_force = [
+            c
+            for c in self.ceasefires
+            if c.in_force(day)
+            and (
+                c.profile == profile.id or (c.profile is None and len(sides & set(c.parties)) >= 2)
+            )
+        ]
+        return max(in_force, key=lambda c: (c.start, c.id)).id if in_force else None
 
-    def relink(self, claims: Sequence[Claim]) -> int:
-        """Link `claims` with the stored incidents of their days; returns incidents touched."""
-        dated = [c.event.date for c in claims if c.event.date is not None]
-        if not claims:
+    def relink(self, claims: Sequence[Claim] = ()) -> int:
+        """Link `claims` and every stored claim still without an incident (those of a batch
+        that was interrupted before it linked) with the stored incidents of their days;
+        returns the number of incidents touched."""
+        pending = {c.id: c for c in self.store.claims(unlinked=True) if linkable(c)}
+        pending.update({c.id: c for c in claims if linkable(c)})
+        if not pending:
             return 0
-        since = min(dated) - LINK_WINDOW if dated else None
-        until = max(dated) + LINK_WINDOW if dated else None
-        stored = self.store.incidents(since=since, until=until) if dated else []
-        existing = [i for i in stored if origin_of(i) == OURS]  # never into reference data
-        incidents = link(claims, existing)
+        todo = list(pending.values())
+        existing = [i for i in self._candidates(todo) if origin_of(i) == OURS]
+        incidents = link(todo, existing)  # never into imported reference data
         incidents = [
             i.model_copy(update={"ceasefire_id": ceasefire_for(i, self.ceasefires)})
             for i in incidents
         ]
         self.store.save_incidents(incidents)
         return len(incidents)
+
+    def _candidates(self, claims: Sequence[Claim]) -> list[Incident]:
+        """Stored incidents new claims may join: those of the claims' days (two days either
+        side), and, when a claim is undated, the undated ones."""
+        dated = [c.event.date for c in claims if c.event.date is not None]
+        found: dict[str, Incident] = {}
+        if dated:
+            since = _shift(min(dated), -LINK_WINDOW)
+            until = _shift(max(dated), LINK_WINDOW)
+            found.update((i.id, i) for i in self.store.incidents(since=since, until=until))
+        if len(dated) < len(claims):
+            found.update((i.id, i) for i in self.store.incidents() if i.first_date is None)
+        return list(found.values())
+
+
+def _shift(day: dt.date, delta: dt.timedelta) -> dt.date:
+    """`day + delta`, held within the calendar (a report dated 0001-01-01 must not crash)."""
+    try:
+        return day + delta
+    except OverflowError:
+        return dt.date.min if delta < dt.timedelta(0) else dt.date.max

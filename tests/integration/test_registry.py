@@ -256,3 +256,84 @@ def test_period_report_counts_against_the_ceasefire_in_force(
     ceasefire = next(c for c in store.ceasefires() if c.id == report.ceasefire_id)
     assert ceasefire.in_force(report.start)
     assert "Azerbaijan" in ceasefire.parties
+
+
+def test_command_line_errors_are_clear(tmp_path: Path) -> None:
+    missing = str(tmp_path / "missing.db")
+    for args in (
+        ("incidents", "--db", missing),
+        ("bulletin", "--db", missing, "--date", "2022-08-11"),
+        ("export", "--db", missing, "--format", "csv", "-o", str(tmp_path / "x.csv")),
+    ):
+        result = run(*args)
+        assert result.exit_code == 2, args
+        assert "no registry at" in result.stderr
+    assert not (tmp_path / "missing.db").exists()
+
+    folder = run("ingest", str(tmp_path), "--db", str(tmp_path))
+    assert folder.exit_code == 1
+    assert "is a directory" in folder.stderr
+
+    db = str(tmp_path / "r.db")
+    assert run("ceasefire", "list", "--db", db).exit_code == 0
+    assert run("incidents", "--db", db, "--type", "bogus").exit_code == 2
+    assert (
+        run("incidents", "--db", db, "--since", "2022-02-02", "--until", "2022-01-01").exit_code
+        == 2
+    )
+    first = run(
+        "ceasefire",
+        "add",
+        "--db",
+        db,
+        "--name",
+        "Перемирие",
+        "--parties",
+        "A,B",
+        "--start",
+        "2022-07-30",
+    )
+    second = run(
+        "ceasefire",
+        "add",
+        "--db",
+        db,
+        "--name",
+        "Тишина",
+        "--parties",
+        "A,B",
+        "--start",
+        "2022-07-30",
+    )
+    assert first.stdout.startswith("added")
+    assert second.stdout.startswith("added")  # a name without latin letters gets its own id
+    assert (
+        run(
+            "ceasefire",
+            "add",
+            "--db",
+            db,
+            "--name",
+            " ",
+            "--parties",
+            "A,B",
+            "--start",
+            "2022-07-30",
+        ).exit_code
+        == 2
+    )
+    assert (
+        run(
+            "ceasefire",
+            "add",
+            "--db",
+            db,
+            "--name",
+            "x",
+            "--parties",
+            "A,A",
+            "--start",
+            "2022-07-30",
+        ).exit_code
+        == 2
+    )

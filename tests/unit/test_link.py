@@ -316,3 +316,44 @@ def test_tallies_of_different_counts_stay_apart() -> None:
     single = claim("d4", 0, "Armenian forces shelled Sotk.", location=None)
     groups = sorted(sorted(c.id for c in i.claims) for i in link([four, two, same, single]))
     assert groups == [["d1:0", "d3:0"], ["d2:0"], ["d4:0"]]
+
+
+def test_ceasefire_needs_both_sides_or_its_area() -> None:
+    lebanon = Ceasefire(
+        id="lb",
+        name="Lebanon truce",
+        parties=["Israel", "Hezbollah", "Lebanon"],
+        start=dt.date(2024, 11, 27),
+        area="southern Lebanon and northern Israel",
+    )
+    gaza = Ceasefire(
+        id="gz",
+        name="Gaza truce",
+        parties=["Israel", "Hamas"],
+        start=dt.date(2025, 1, 19),
+        area="Gaza Strip",
+    )
+    strike = claim(
+        "g1",
+        0,
+        "Israeli aircraft struck Khan Younis.",
+        actor="Israel",
+        target="Palestinians",
+        location="Khan Younis",
+        date=dt.date(2025, 3, 1),
+    )
+    (in_gaza,) = link([strike])
+    # shares only Israel with the Lebanon truce and names no place of its area
+    assert ceasefire_for(in_gaza, [lebanon]) is None
+    assert ceasefire_for(in_gaza, [lebanon, gaza]) is None  # Palestinians is not a Gaza party
+    hamas = claim(
+        "g2",
+        0,
+        "Israeli aircraft struck a Hamas post in Gaza.",
+        actor="Israel",
+        target="Hamas",
+        location="Gaza Strip",
+        date=dt.date(2025, 3, 1),
+    )
+    (with_hamas,) = link([hamas])
+    assert ceasefire_for(with_hamas, [lebanon, gaza]) == "gz"

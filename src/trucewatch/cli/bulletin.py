@@ -7,7 +7,7 @@ from collections import Counter
 
 import click
 
-from trucewatch.cli.options import db_option, parse_day
+from trucewatch.cli.options import db_option, parse_day, registry
 from trucewatch.records import OURS, Incident, origin_of
 
 
@@ -26,10 +26,9 @@ def bulletin(db: str, day: dt.date | None, ceasefire_id: str | None, fmt: str) -
     """Print the bulletin of DATE: violations by claimed perpetrator and claimant, weapons,
     casualties, places, denials, change vs the day before, and firsts."""
     from trucewatch.report.bulletin import build_bulletin, render_html, render_markdown
-    from trucewatch.store import open_store
 
     one_day = dt.timedelta(days=1)
-    with open_store(db) as store:
+    with registry(db, must_exist=True) as store:
         ceasefire = None
         if ceasefire_id is not None:
             ceasefire = next((c for c in store.ceasefires() if c.id == ceasefire_id), None)
@@ -49,6 +48,7 @@ def bulletin(db: str, day: dt.date | None, ceasefire_id: str | None, fmt: str) -
         earlier = _ours(store.incidents(until=day - one_day, ceasefire_id=ceasefire_id))
         periods = store.period_reports(since=day, until=day, ceasefire_id=ceasefire_id)
         doc_ids = {c.document_id for i in today for c in i.claims}
+        doc_ids |= {p.document_id for p in periods}
         documents = {d: doc for d in doc_ids if (doc := store.get_document(d)) is not None}
     report = build_bulletin(
         day,

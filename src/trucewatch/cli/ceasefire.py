@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 
 import click
 
-from trucewatch.cli.options import db_option, parse_day
+from trucewatch.cli.options import db_option, parse_day, registry
 
 
 @click.group()
@@ -20,9 +21,8 @@ def ceasefire() -> None:
 def list_ceasefires(db: str) -> None:
     """List the ceasefires in the registry."""
     from trucewatch.registry import profile_ceasefires
-    from trucewatch.store import open_store
 
-    with open_store(db) as store:
+    with registry(db) as store:
         for record in profile_ceasefires():
             store.add_ceasefire(record)
         for c in store.ceasefires():
@@ -51,15 +51,18 @@ def add_ceasefire(
 ) -> None:
     """Add a ceasefire record."""
     from trucewatch.records import Ceasefire
-    from trucewatch.store import open_store
 
     if end is not None and end < start:
         raise click.BadParameter("the end is before the start", param_hint="--end")
-    sides = [p.strip() for p in parties.split(",") if p.strip()]
+    if not name.strip():
+        raise click.BadParameter("the name is empty", param_hint="--name")
+    sides = list(dict.fromkeys(p.strip() for p in parties.split(",") if p.strip()))
     if len(sides) < 2:
-        raise click.BadParameter("name at least two parties", param_hint="--parties")
+        raise click.BadParameter("name at least two different parties", param_hint="--parties")
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    digest = hashlib.sha1(f"{name.strip()}|{start}".encode()).hexdigest()[:8]
     record = Ceasefire(
-        id="user:" + re.sub(r"[^a-z0-9]+", "-", f"{name}-{start}".lower()).strip("-"),
+        id=f"user:{slug + '-' if slug else ''}{start}-{digest}",
         name=name,
         parties=sides,
         start=start,
@@ -67,6 +70,6 @@ def add_ceasefire(
         area=area,
         monitor=monitor,
     )
-    with open_store(db) as store:
+    with registry(db) as store:
         added = store.add_ceasefire(record)
     click.echo(f"{'added' if added else 'already present'}: {record.id}")

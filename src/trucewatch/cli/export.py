@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from trucewatch.cli.options import db_option, origin_option, parse_day
+from trucewatch.cli.options import db_option, origin_option, parse_day, registry
 from trucewatch.records import origin_of
 
 
@@ -25,14 +25,16 @@ def export(
 ) -> None:
     """Write the registry's incidents with their claims to OUTPUT."""
     from trucewatch.report.export import export as write
-    from trucewatch.store import open_store
 
-    with open_store(db) as store:
+    with registry(db, must_exist=True) as store:
         found = [
             i for i in store.incidents(since=since, until=until) if origin in ("all", origin_of(i))
         ]
         doc_ids = {c.document_id for i in found for c in i.claims}
         documents = {d: doc for d in doc_ids if (doc := store.get_document(d)) is not None}
-    output.parent.mkdir(parents=True, exist_ok=True)
-    rows = write(found, output, fmt, documents=documents)  # type: ignore[arg-type]
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        rows = write(found, output, fmt, documents=documents)  # type: ignore[arg-type]
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
     click.echo(f"wrote {rows} incident(s) to {output}", err=True)

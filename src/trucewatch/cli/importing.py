@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from trucewatch.cli.options import db_option, parse_day
+from trucewatch.cli.options import db_option, parse_day, registry
 from trucewatch.records import Incident
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -22,10 +22,9 @@ def import_() -> None:
 
 def _run(dataset: str, file: Path, db: str) -> None:
     from trucewatch.importers import import_acled, import_ucdp
-    from trucewatch.store import open_store
 
     run = import_acled if dataset == "acled" else import_ucdp
-    with open_store(db) as store:
+    with registry(db) as store:
         summary = run(store, file, on_bad=lambda m: click.echo(f"error: {m}", err=True))
     click.echo(summary.line(), err=True)
     if summary.bad:
@@ -81,9 +80,8 @@ def compare(
     adjacent days, close places, related types), ours only, theirs only."""
     from trucewatch.importers import compare as compare_incidents
     from trucewatch.importers import origin_of
-    from trucewatch.store import open_store
 
-    with open_store(db) as store:
+    with registry(db) as store:
         found = store.incidents(since=since, until=until)
     ours = [i for i in found if origin_of(i) == "trucewatch"]
     theirs = [i for i in found if origin_of(i) == origin]

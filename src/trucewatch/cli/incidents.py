@@ -7,7 +7,8 @@ import json
 
 import click
 
-from trucewatch.cli.options import db_option, origin_option, parse_day
+from trucewatch.cli.options import db_option, origin_option, parse_day, registry
+from trucewatch.models import EVENT_TYPES
 from trucewatch.records import Incident, origin_of
 
 
@@ -45,9 +46,14 @@ def incidents(
     as_json: bool,
 ) -> None:
     """List incidents, each with who blames whom, denials and its number of sources."""
-    from trucewatch.store import open_store
 
-    with open_store(db) as store:
+    if since and until and since > until:
+        raise click.BadParameter("--since is after --until", param_hint="--since")
+    if type_ is not None and type_ not in EVENT_TYPES:
+        raise click.BadParameter(
+            f"{type_!r} is not one of {', '.join(sorted(EVENT_TYPES))}", param_hint="--type"
+        )
+    with registry(db, must_exist=True) as store:
         found = store.incidents(
             since=since, until=until, ceasefire_id=ceasefire_id, side=side, type=type_
         )

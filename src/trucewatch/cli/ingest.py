@@ -8,7 +8,7 @@ import sys
 import click
 from tqdm import tqdm
 
-from trucewatch.cli.options import db_option, parse_day
+from trucewatch.cli.options import db_option, parse_day, registry
 
 
 @click.command()
@@ -29,10 +29,9 @@ def ingest(sources: tuple[str, ...], db: str, published: dt.date | None) -> None
     """
     from trucewatch.ingest.sources import read_sources
     from trucewatch.registry import Registry
-    from trucewatch.store import open_store
 
-    with open_store(db) as store:
-        registry = Registry(store)
+    with registry(db) as store:
+        job = Registry(store)
         bar = tqdm(unit="report", file=sys.stderr, disable=not sys.stderr.isatty(), leave=False)
 
         def progress(origin: str, outcome: str) -> None:
@@ -40,7 +39,7 @@ def ingest(sources: tuple[str, ...], db: str, published: dt.date | None) -> None
             if outcome.startswith("failed"):
                 click.echo(f"error: {origin}: {outcome.removeprefix('failed: ')}", err=True)
 
-        summary = registry.ingest(read_sources(list(sources), published), on_item=progress)
+        summary = job.ingest(read_sources(list(sources), published), on_item=progress)
         bar.close()
     click.echo(
         f"{summary.new} new, {summary.duplicates} duplicate, "

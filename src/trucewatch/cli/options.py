@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from trucewatch.store import SqlStore
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -47,3 +52,23 @@ def origin_option(func: F) -> F:
         show_default=True,
         help="Our incidents, an imported reference dataset's, or all.",
     )(func)
+
+
+@contextlib.contextmanager
+def registry(db: str, *, must_exist: bool = False) -> Iterator[SqlStore]:
+    """The store behind --db, with its errors as command-line errors (no traceback). Commands
+    that only read refuse a SQLite file that does not exist rather than create an empty one."""
+    from trucewatch.store import StoreError, open_store
+
+    if must_exist and "://" not in db and not Path(db).exists():
+        raise click.UsageError(f"no registry at {db}: ingest reports first, or give --db")
+    try:
+        store = open_store(db)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        yield store
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        store.close()

@@ -3,6 +3,7 @@ sides."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from trucewatch.records import Ceasefire, Incident
@@ -16,18 +17,46 @@ def incident_sides(incident: Incident) -> set[str]:
     return {s.casefold().strip() for s in sides}
 
 
+_WORD = re.compile(r"[\w-]{4,}")
+
+
+def _words(text: str | None) -> set[str]:
+    return {w.casefold() for w in _WORD.findall(text or "")}
+
+
+def _incident_words(incident: Incident, sides: set[str]) -> set[str]:
+    """Place names of the incident and sides that are regions ("Nagorno-Karabakh"), as words:
+    what a ceasefire's area may name."""
+    words = set().union(*(_words(s) for s in sides)) if sides else set()
+    words |= _words(incident.location) | _words(incident.geo.name if incident.geo else None)
+    for claim in incident.claims:
+        words |= _words(claim.event.location)
+    return words
+
+
 def ceasefire_for(incident: Incident, ceasefires: Sequence[Ceasefire]) -> str | None:
-    """Id of the ceasefire in force on the incident's first day whose parties include one of its
-    sides, the latest started first (then the smallest id); None if undated or none applies."""
+    """Id of the ceasefire in force on the incident's first day that fits it best: the number
+    of its parties among the incident's sides, plus one when its area names a place or side of
+    the incident; at least two such points are needed (both sides, or one side and the area),
+    so a strike in Gaza is not counted against a Lebanon truce that shares one party. Ties go
+    to the latest started (then the smallest id); None if undated or none applies."""
     day = incident.first_date
     if day is None:
         return None
     sides = incident_sides(incident)
-    fitting = [
-        cf
-        for cf in ceasefires
-        if cf.in_force(day) and any(p.casefold().strip() in sides for p in cf.parties)
-    ]
-    if not fitting:
+    words = _incident_words(incident, sides)
+    scored = []
+    for cf in ceasefires:
+        if not cf.in_force(day):
+            continue
+        parties = {p.casefold().strip() for p in cf.parties}
+        fit = len(parties & sides)
+        # a party's own name in the area ("northern Israel") says nothing about the place
+        party_words = set().union(*(_words(p) for p in parties)) if parties else set()
+        area = 1 if _words(cf.area) & (words - party_words) else 0
+        if fit >= 1 and fit + area >= 2:
+            scored.append((fit + area, cf.start.toordinal(), cf.id))
+    if not scored:
         return None
-    return min(fitting, key=lambda cf: (-cf.start.toordinal(), cf.id)).id
+    best = max(scored, key=lambda t: (t[0], t[1]))
+    return min(t[2] for t in scored if (t[0], t[1]) == (best[0], best[1]))

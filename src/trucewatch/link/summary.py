@@ -94,8 +94,13 @@ def summarise(incident: Incident) -> Incident:
         return incident.model_copy(
             update={"blamed": {}, "denied_by": [], "sources": 0, "geo": None, "location": None}
         )
-    dates: list[dt.date] = [c.event.date for c in claims if c.event.date is not None]
     reporting = _reporting(claims)
+    # when the act happened: a denial is dated the day it was issued, so it does not count
+    # while a reporting claim gives a date; a day only inferred from when a report appeared
+    # (date_basis statement/published/context) counts when no claim states one
+    dated = [c for c in (reporting or claims) if c.event.date is not None]
+    stated = [c for c in dated if c.event.date_basis in (None, "stated")]
+    dates: list[dt.date] = [c.event.date for c in (stated or dated) if c.event.date is not None]
     kind = most_specific_type(c.event.type for c in (reporting or claims))
     geo = best_geo(claims)
     return incident.model_copy(

@@ -33,6 +33,7 @@ from urllib.parse import quote, urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from pydantic import BaseModel, Field
 
+from trucewatch.link.rules import is_tally
 from trucewatch.models import VIOLENT_TYPES
 from trucewatch.records import (
     CasualtyRange,
@@ -172,7 +173,9 @@ def _in_scope(ceasefire_id: str | None, ceasefire: Ceasefire | None) -> bool:
 def violations_on(
     day: dt.date, incidents: Iterable[Incident], ceasefire: Ceasefire | None = None
 ) -> list[Incident]:
-    """The incidents a monitor counts for `day` (see the module docstring)."""
+    """The incidents a monitor counts for `day` (see the module docstring). A tally ("violated
+    the ceasefire four times") is an aggregate statement, shown with the period reports, not
+    an act counted beside the acts it sums up."""
     return [
         i
         for i in incidents
@@ -181,6 +184,7 @@ def violations_on(
         and i.first_date is not None
         and i.first_date <= day <= (i.last_date or i.first_date)
         and _in_scope(i.ceasefire_id, ceasefire)
+        and not (i.claims and all(is_tally(c) for c in i.claims))
     ]
 
 

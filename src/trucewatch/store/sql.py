@@ -291,7 +291,10 @@ class SqlStore:
         if not include_historical:
             query = query.where(incidents.c.historical.is_(False))
         if side is not None:
-            names = or_(_claims.c.actor == side, _claims.c.target == side)
+            wanted = side.casefold()  # side names are matched ignoring case
+            names = or_(
+                func.lower(_claims.c.actor) == wanted, func.lower(_claims.c.target) == wanted
+            )
             query = query.where(exists().where(_claims.c.incident_id == incidents.c.id, names))
         return self._incidents(query)
 
