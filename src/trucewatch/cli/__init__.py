@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from trucewatch import __version__
+from trucewatch.cli.batch import batch
 from trucewatch.cli.bulletin import bulletin
 from trucewatch.cli.ceasefire import ceasefire
 from trucewatch.cli.export import export
@@ -20,5 +21,5 @@ def cli() -> None:
     """trucewatch: turn ceasefire reports into attributed incident claims."""
 
 
-for command in (extract, ingest, incidents, bulletin, export, ceasefire, import_):
+for command in (extract, ingest, incidents, bulletin, export, ceasefire, import_, batch):
     cli.add_command(command)

@@ -46,8 +46,8 @@ class InputError:
         return f"{self.origin}: {self.reason}"
 
 
-class _Rejected(Exception):
-    """Internal: an input is unusable; carries the human reason."""
+class RejectedInput(Exception):
+    """An input is unusable; carries the human reason (raised by `record_document`)."""
 
 
 def read_inputs(
@@ -101,7 +101,7 @@ def _read_path(
                 yield _html_document(path, content, published)
             else:
                 yield _text_document(path, content, published)
-    except _Rejected as exc:
+    except RejectedInput as exc:
         yield InputError(origin, str(exc))
     except OSError as exc:
         yield InputError(origin, _os_reason(exc))
@@ -149,8 +149,8 @@ def _is_dir(path: Path) -> bool:
         return False
 
 
-def _too_large(size: int) -> _Rejected:
-    return _Rejected(f"file too large ({size / _MB:.1f} MB >= {MAX_BYTES // _MB} MB)")
+def _too_large(size: int) -> RejectedInput:
+    return RejectedInput(f"file too large ({size / _MB:.1f} MB >= {MAX_BYTES // _MB} MB)")
 
 
 def _read_bytes(path: Path, size: int) -> bytes:
@@ -162,9 +162,9 @@ def _read_bytes(path: Path, size: int) -> bytes:
         if handle.read(1):  # grew since stat
             raise _too_large(MAX_BYTES)
     if not data.removeprefix(_BOM).strip():
-        raise _Rejected("empty file")
+        raise RejectedInput("empty file")
     if b"\0" in data[:_SNIFF_BYTES]:
-        raise _Rejected("binary content (NUL bytes)")
+        raise RejectedInput("binary content (NUL bytes)")
     return data
 
 
@@ -174,13 +174,13 @@ def _decode(data: bytes, base_offset: int = 0) -> str:
     try:
         return data[skip:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise _Rejected(f"invalid UTF-8 at byte {base_offset + skip + exc.start}") from None
+        raise RejectedInput(f"invalid UTF-8 at byte {base_offset + skip + exc.start}") from None
 
 
 def _text_document(path: Path, content: str, published: dt.date | None) -> Document:
     text = clean_text(content)
     if not text.strip():
-        raise _Rejected(_EMPTY_AFTER_CLEANING)
+        raise RejectedInput(_EMPTY_AFTER_CLEANING)
     return Document(id=path.stem, text=text, published=published, origin=str(path))
 
 
@@ -189,13 +189,13 @@ def _convert_html(content: str) -> HtmlArticle:
     try:
         return html_to_text(content)
     except Exception as exc:  # third-party parsers: one bad page must not stop the run
-        raise _Rejected(f"could not extract text from HTML ({type(exc).__name__})") from exc
+        raise RejectedInput(f"could not extract text from HTML ({type(exc).__name__})") from exc
 
 
 def _html_document(path: Path, content: str, published: dt.date | None) -> Document:
     article = _convert_html(content)
     if not article.text.strip():
-        raise _Rejected(_EMPTY_AFTER_CLEANING)
+        raise RejectedInput(_EMPTY_AFTER_CLEANING)
     return Document(
         id=path.stem,
         text=article.text,
@@ -237,10 +237,10 @@ def _read_jsonl(
 ) -> Iterator[Document | InputError]:
     """Stream a JSONL file one record at a time; a bad record does not stop the file."""
     if size == 0:
-        raise _Rejected("empty file")
+        raise RejectedInput("empty file")
     with path.open("rb") as handle:
         if b"\0" in handle.read(_SNIFF_BYTES):
-            raise _Rejected("binary content (NUL bytes)")
+            raise RejectedInput("binary content (NUL bytes)")
         handle.seek(0)
         any_record = False
         for lineno, offset, raw in _iter_lines(handle):
@@ -255,18 +255,18 @@ def _read_jsonl(
                 continue
             any_record = True
             try:
-                yield _jsonl_document(path, lineno, _decode(raw, offset), published)
-            except _Rejected as exc:
+                yield record_document(path, lineno, _decode(raw, offset), published)
+            except RejectedInput as exc:
                 yield InputError(origin, str(exc))
     if not any_record:
-        raise _Rejected("empty file")
+        raise RejectedInput("empty file")
 
 
 def _optional_str(record: dict[str, Any], key: str) -> str | None:
     value = record.get(key)
     if value is None or isinstance(value, str):
         return value
-    raise _Rejected(f"record '{key}' is not a string")
+    raise RejectedInput(f"record '{key}' is not a string")
 
 
 def _parse_published(value: Any) -> dt.date | None:
@@ -280,28 +280,29 @@ def _parse_published(value: Any) -> dt.date | None:
             return dt.datetime.fromisoformat(text).date()
         except ValueError:
             pass
-    raise _Rejected(f"invalid 'published' date: {value!r} (expected ISO 8601, e.g. 2021-08-13)")
+    raise RejectedInput(f"invalid 'published' date: {value!r} (expected ISO 8601, e.g. 2021-08-13)")
 
 
-def _jsonl_document(path: Path, lineno: int, line: str, published: dt.date | None) -> Document:
+def record_document(path: Path, lineno: int, line: str, published: dt.date | None) -> Document:
+    """The Document of one JSONL record (line `lineno` of `path`), or RejectedInput."""
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise _Rejected(f"malformed JSON: {exc.msg} (column {exc.colno})") from None
+        raise RejectedInput(f"malformed JSON: {exc.msg} (column {exc.colno})") from None
     if not isinstance(record, dict):
-        raise _Rejected(f"record is a JSON {type(record).__name__}, not an object")
+        raise RejectedInput(f"record is a JSON {type(record).__name__}, not an object")
     text = record.get("text")
     if not isinstance(text, str):
-        raise _Rejected("record has no 'text' string")
+        raise RejectedInput("record has no 'text' string")
     if not text.strip():
-        raise _Rejected("record 'text' is empty")
+        raise RejectedInput("record 'text' is empty")
     doc_id = record.get("id")
     if doc_id is None:
         doc_id = f"{path.stem}-{lineno}"
     elif not isinstance(doc_id, str):
-        raise _Rejected(f"record 'id' is not a string: {doc_id!r}")
+        raise RejectedInput(f"record 'id' is not a string: {doc_id!r}")
     elif not doc_id.strip():
-        raise _Rejected("record 'id' is empty")
+        raise RejectedInput("record 'id' is empty")
     own_date = _parse_published(record.get("published"))
     url = _optional_str(record, "url")
     title = _optional_str(record, "title")
@@ -312,7 +313,7 @@ def _jsonl_document(path: Path, lineno: int, line: str, published: dt.date | Non
     else:
         text = clean_text(text)
     if not text.strip():
-        raise _Rejected(_EMPTY_AFTER_CLEANING)
+        raise RejectedInput(_EMPTY_AFTER_CLEANING)
     return Document(
         id=doc_id,
         text=text,
