@@ -13,6 +13,7 @@ from trucewatch.cli.extract import extract
 from trucewatch.cli.importing import import_
 from trucewatch.cli.incidents import incidents
 from trucewatch.cli.ingest import ingest
+from trucewatch.cli.watch import source, watch
 
 
 @click.group()
@@ -21,5 +22,16 @@ def cli() -> None:
     """trucewatch: turn ceasefire reports into attributed incident claims."""
 
 
-for command in (extract, ingest, incidents, bulletin, export, ceasefire, import_, batch):
+for command in (
+    extract,
+    ingest,
+    incidents,
+    bulletin,
+    export,
+    ceasefire,
+    import_,
+    batch,
+    watch,
+    source,
+):
     cli.add_command(command)

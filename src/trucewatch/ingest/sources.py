@@ -245,7 +245,7 @@ def _read_url(
     if kind == "unsupported":
         yield InputError(url, f"unsupported content type {fetched.content_type!r}")
         return
-    text_in = _decode(fetched.body, fetched.content_type)
+    text_in = decode_bytes(fetched.body, fetched.content_type)
     title = None
     page_date = None
     if kind == "html":
@@ -290,12 +290,12 @@ def _kind(content_type: str | None, body: bytes) -> str:
 
 
 def _root_element(body: bytes) -> str | None:
-    head = _decode(body[:_SNIFF], None, errors="replace")
+    head = decode_bytes(body[:_SNIFF], None, errors="replace")
     match = _ROOT.search(_COMMENT.sub("", head))
     return match.group(1).lower() if match else None
 
 
-def _decode(body: bytes, content_type: str | None, errors: str = "replace") -> str:
+def decode_bytes(body: bytes, content_type: str | None, errors: str = "replace") -> str:
     """Body bytes to text: BOM, else the charset parameter, else a <meta charset>, else UTF-8
     (windows-1252 when the body is not valid UTF-8)."""
     for bom, encoding in _BOMS:

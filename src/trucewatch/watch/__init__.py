@@ -1,0 +1,1 @@
+"""Live monitoring: poll sources, ingest, and alert on rules (issue "Live monitoring")."""
