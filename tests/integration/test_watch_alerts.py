@@ -77,6 +77,19 @@ def _run(
     receiver: Receiver,
     box: Mailbox,
 ) -> list[tuple[str, ...]]:
+    clock = Clock()
+    alerts = AlertEngine.from_config(config.alerts, store, config.state_path)
+    watcher = Watcher(
+        config,
+        store,
+        WatchState(config.state_path),
+        clock=clock,
+        extractor=extractor,
+        geocoder=geocoder,
+        alerts=alerts,
+    )
+    rounds: list[tuple[str, ...]] = []
+    for change in (None, "same", "denial"):
         if change == "denial":
             feed.body = rss(("a", ACCUSATION), ("b", DENIAL))
             feed.etag = '"2"'
