@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SHARED ?= ../shared
 OUT := out
 
-.PHONY: demo test lint eval bench install dev clean postgres
+.PHONY: demo test lint eval bench install dev clean postgres audit fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,12 @@ eval: install
 		echo "== $$gold"; \
 		$(BIN)/python $(SHARED)/eval/score.py $(SHARED)/eval/$$gold.jsonl $(OUT)/$$gold.pred.jsonl; \
 	done
+
+## audit: dependency audit with pip-audit (needs PyPI's per-version JSON API, which this
+## workplace's PyPI mirror does not serve: there it fails rather than pass having checked nothing)
+audit: dev
+	$(BIN)/pip install --quiet pip-audit==2.10.1
+	$(BIN)/pip-audit --local --skip-editable --strict --progress-spinner off
 
 ## bench: throughput and memory of extract vs bare spaCy (needs ../shared)
 bench: install

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from trucewatch import __version__
+from trucewatch.cli.backup import backup, restore
 from trucewatch.cli.batch import batch
 from trucewatch.cli.bulletin import bulletin
 from trucewatch.cli.ceasefire import ceasefire
@@ -33,5 +34,7 @@ for command in (
     batch,
     watch,
     source,
+    backup,
+    restore,
 ):
     cli.add_command(command)
