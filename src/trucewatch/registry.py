@@ -40,6 +40,7 @@ from trucewatch.store.sql import SqlStore
 LINK_WINDOW = dt.timedelta(days=2)  # stored incidents this close to new claims are candidates
 # estimated Jaccard of 5-word shingles above which a report is a re-publication of a stored one
 NEAR_DUPLICATE_THRESHOLD = 0.7
+_CLOCK_SLACK = dt.timedelta(seconds=5)  # re-read a little before the last read: commits race it
 
 
 @dataclass
@@ -89,6 +90,7 @@ class Registry:
         self._extractor = extractor
         self._geocoder = geocoder
         self._near: NearDuplicateIndex | None = None
+        self._near_read_at: dt.datetime | None = None
         for ceasefire in profile_ceasefires():
             store.add_ceasefire(ceasefire)
         self.ceasefires = store.ceasefires()
@@ -107,9 +109,14 @@ class Registry:
 
     @property
     def near_duplicates(self) -> NearDuplicateIndex:
+        """The near-duplicate index, brought up to date with what other processes stored since
+        it was last read (two ingests may run at once on one registry)."""
         if self._near is None:
             self._near = NearDuplicateIndex(threshold=NEAR_DUPLICATE_THRESHOLD)
-            for doc_id, sig in self.store.signatures():
+        since = self._near_read_at - _CLOCK_SLACK if self._near_read_at else None
+        self._near_read_at = dt.datetime.now(dt.UTC)
+        for doc_id, sig in self.store.signatures(since=since):
+            if doc_id not in self._near:
                 self._near.add(doc_id, sig)
         return self._near
 
@@ -195,7 +202,8 @@ class Registry:
         if not self.store.add_document(stored, item.raw, claims, periods, signature=sig):
             summary.duplicates += 1
             return "duplicate"
-        self.near_duplicates.add(doc_id, sig)
+        if doc_id not in self.near_duplicates:
+            self.near_duplicates.add(doc_id, sig)
         new.extend(claims)
         summary.new += 1
         return f"new: {len(claims)} claim(s)"

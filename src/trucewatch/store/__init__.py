@@ -15,12 +15,19 @@ from pathlib import Path
 from sqlalchemy import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
-from trucewatch.store.base import IncidentStore, StoreError
+from trucewatch.store.base import IncidentStore, StaleVersionError, StoreError
 from trucewatch.store.engine import enable_postgis, make_engine
 from trucewatch.store.migrations import migrate
 from trucewatch.store.sql import SqlStore
 
-__all__ = ["DEFAULT_PATH", "IncidentStore", "SqlStore", "StoreError", "open_store"]
+__all__ = [
+    "DEFAULT_PATH",
+    "IncidentStore",
+    "SqlStore",
+    "StaleVersionError",
+    "StoreError",
+    "open_store",
+]
 
 DEFAULT_PATH = Path("trucewatch.db")
 

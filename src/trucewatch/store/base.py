@@ -13,6 +13,30 @@ class StoreError(Exception):
     """The store cannot be opened, or a write breaks the registry's rules; nothing was written."""
 
 
+class StaleVersionError(StoreError):
+    """An edit was made against a version of an incident that is no longer the stored one
+    (someone else changed it meanwhile, or it is gone); nothing was written.
+
+    `stored_version` is the version now stored (None: the incident no longer exists),
+    `expected_version` the one the edit was made against."""
+
+    def __init__(self, incident_id: str, stored_version: int | None, expected_version: int) -> None:
+        self.incident_id = incident_id
+        self.stored_version = stored_version
+        self.expected_version = expected_version
+        if stored_version is None:
+            message = (
+                f"incident {incident_id} was removed by someone else (you edited version "
+                f"{expected_version}): reload and edit again"
+            )
+        else:
+            message = (
+                f"incident {incident_id} was changed by someone else (version {stored_version}, "
+                f"you edited version {expected_version}): reload and edit again"
+            )
+        super().__init__(message)
+
+
 @runtime_checkable
 class IncidentStore(Protocol):
     """Documents, their claims and period reports, incidents, ceasefires and reviews."""
@@ -34,7 +58,7 @@ class IncidentStore(Protocol):
 
     def documents(self, limit: int | None = None) -> list[StoredDocument]: ...
 
-    def signatures(self) -> Iterator[tuple[str, bytes]]: ...
+    def signatures(self, since: dt.datetime | None = None) -> Iterator[tuple[str, bytes]]: ...
 
     def claims(
         self,
@@ -77,6 +101,10 @@ class IncidentStore(Protocol):
     def search(self, query: str, limit: int = 20) -> list[str]: ...
 
     def add_review(self, r: Review) -> int: ...
+
+    def update_incident(
+        self, incident: Incident, *, expected_version: int, review: Review
+    ) -> Incident: ...
 
     def reviews(self, incident_id: str) -> list[Review]: ...
 

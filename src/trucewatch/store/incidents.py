@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Connection, delete, exists, select, update
+from sqlalchemy import Connection, delete, exists, insert, select, update
 
-from trucewatch.records import Incident
+from trucewatch.records import Incident, Review
 from trucewatch.store import rows
-from trucewatch.store.base import StoreError
-from trucewatch.store.schema import claims, incidents
+from trucewatch.store.base import StaleVersionError, StoreError
+from trucewatch.store.schema import claims, incidents, reviews
 
 CHUNK = 500
 """Ids per IN (...) list: far below every backend's bound-parameter limit."""
@@ -95,3 +95,42 @@ def save_incidents(conn: Connection, batch: Sequence[Incident], *, now: dt.datet
             .where(incidents.c.id.in_(part))
             .values(version=incidents.c.version + 1, updated_at=now)
         )
+
+
+def update_incident(
+    conn: Connection,
+    incident: Incident,
+    *,
+    expected_version: int,
+    review: Review,
+    now: dt.datetime,
+) -> Incident:
+    """The body of SqlStore.update_incident, inside the caller's write transaction; returns
+    the edited incident as now stored."""
+    if review.incident_id != incident.id:
+        raise StoreError(f"a review of {review.incident_id} cannot record an edit of {incident.id}")
+    before = conn.scalar(select(incidents.c.data).where(incidents.c.id == incident.id))
+    row = rows.incident_row(incident)
+    del row["id"]
+    # Compare-and-set: the database itself refuses a stale version, whatever was read above.
+    changed = conn.execute(
+        update(incidents)
+        .where(incidents.c.id == incident.id, incidents.c.version == expected_version)
+        .values({**row, "version": expected_version + 1, "updated_at": now})
+    )
+    if changed.rowcount != 1:
+        stored = conn.scalar(select(incidents.c.version).where(incidents.c.id == incident.id))
+        raise StaleVersionError(incident.id, stored, expected_version)
+    audit = review.model_copy(
+        update={
+            "before": review.before or before,
+            "after": review.after or row["data"],
+        }
+    )
+    conn.execute(insert(reviews).values(rows.review_row(audit)))
+    linked = select(claims).where(claims.c.incident_id == incident.id)
+    members = [
+        rows.claim_from_row(r)
+        for r in conn.execute(linked.order_by(claims.c.document_id, claims.c.idx)).mappings()
+    ]
+    return incident.model_copy(update={"version": expected_version + 1, "claims": members})

@@ -65,9 +65,18 @@ def _full_text(conn: Connection) -> None:
         conn.exec_driver_sql(statement)  # elsewhere SqlStore.search falls back to LIKE
 
 
+def _ingest_order_index(conn: Connection) -> None:
+    """Near-duplicate checks read the signatures stored since their last read (another process
+    may be ingesting): index documents by the time they were ingested."""
+    conn.exec_driver_sql(
+        "CREATE INDEX IF NOT EXISTS ix_documents_ingested_at ON documents (ingested_at)"
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create tables", _create_tables),
     Migration(2, "full-text index", _full_text),
+    Migration(3, "index documents by ingest time", _ingest_order_index),
 )
 
 

@@ -36,6 +36,7 @@ from trucewatch.store import rows
 from trucewatch.store.base import StoreError
 from trucewatch.store.engine import BEGIN_OPTION
 from trucewatch.store.incidents import save_incidents
+from trucewatch.store.incidents import update_incident as _update_incident
 from trucewatch.store.migrations import FTS_POSTGRES_VECTOR
 from trucewatch.store.schema import (
     ceasefires,
@@ -177,11 +178,16 @@ class SqlStore:
         with self._read() as conn:
             return [rows.document_from_row(row) for row in conn.execute(query).mappings()]
 
-    def signatures(self) -> Iterator[tuple[str, bytes]]:
-        """(document id, MinHash bytes) of every signed document, streamed."""
-        query = select(signatures.c.document_id, signatures.c.minhash).order_by(
-            signatures.c.document_id
+    def signatures(self, since: dt.datetime | None = None) -> Iterator[tuple[str, bytes]]:
+        """(document id, MinHash bytes) of every signed document — or of those ingested at or
+        after `since` — in the order they were ingested, streamed."""
+        query = (
+            select(signatures.c.document_id, signatures.c.minhash)
+            .join(documents, documents.c.id == signatures.c.document_id)
+            .order_by(documents.c.ingested_at, signatures.c.document_id)
         )
+        if since is not None:
+            query = query.where(documents.c.ingested_at >= since)
         with self._read() as conn:
             for document_id, minhash in conn.execution_options(yield_per=1000).execute(query):
                 yield document_id, bytes(minhash)
@@ -372,6 +378,27 @@ class SqlStore:
             key = result.inserted_primary_key
             assert key is not None
             return int(key[0])
+
+    def update_incident(
+        self, incident: Incident, *, expected_version: int, review: Review
+    ) -> Incident:
+        """A reviewer's edit of an incident, with optimistic locking, in one transaction.
+
+        Writes `incident`'s own fields (not its claims: linking is save_incidents' job) if
+        the stored version is still `expected_version` (the one the reviewer loaded), bumps
+        the version, and stores `review` as its audit record: both or neither. An empty
+        `review.before` / `review.after` is filled with the stored data before the edit / the
+        data written. StaleVersionError, and nothing written, when someone else changed (or
+        removed) the incident meanwhile. Returns the incident as now stored (new version, its
+        linked claims)."""
+        with self._write() as conn:
+            return _update_incident(
+                conn,
+                incident,
+                expected_version=expected_version,
+                review=review,
+                now=dt.datetime.now(dt.UTC),
+            )
 
     def reviews(self, incident_id: str) -> list[Review]:
         query = (
