@@ -71,6 +71,12 @@ audit: dev
 	$(BIN)/pip install --quiet pip-audit==2.10.1
 	$(BIN)/pip-audit --local --skip-editable --strict --progress-spinner off
 
+## fuzz: long fuzz campaign of the readers, feeds, HTML and the extractor (2000 inputs per
+## property by default; FUZZ_EXAMPLES=N to change); prints inputs tried and failures found
+FUZZ_EXAMPLES ?= 2000
+fuzz: dev
+	$(BIN)/python tests/fuzz/run.py --examples $(FUZZ_EXAMPLES) --out $(OUT)/fuzz
+
 ## bench: throughput and memory of extract vs bare spaCy (needs ../shared)
 bench: install
 	$(BIN)/python bench/extract_throughput.py $(SHARED)/bench/muc4_dev_texts.jsonl

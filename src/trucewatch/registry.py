@@ -36,6 +36,7 @@ from trucewatch.records import (
 )
 from trucewatch.sides import Profile, load_profiles
 from trucewatch.store.sql import SqlStore
+from trucewatch.timelimit import time_limit
 
 LINK_WINDOW = dt.timedelta(days=2)  # stored incidents this close to new claims are candidates
 # estimated Jaccard of 5-word shingles above which a report is a re-publication of a stored one
@@ -168,7 +169,8 @@ class Registry:
             if self.store.add_document(stored, item.raw, signature=sig):
                 summary.near_duplicates += 1
             return f"near duplicate of {first}"
-        reading = self.extractor.read(Document(**{**doc.model_dump(), "id": doc_id}))
+        with time_limit():  # $TRUCEWATCH_DOC_TIMEOUT: a pathological report fails alone
+            reading = self.extractor.read(Document(**{**doc.model_dump(), "id": doc_id}))
         countries = self.geocoder.countries_for(
             side for e in reading.events for side in (e.actor, e.target) if side
         )

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from trucewatch.batch.shards import OUTPUT_SUFFIX, read_shard
 from trucewatch.models import Document, Event
 from trucewatch.records import document_id
+from trucewatch.timelimit import time_limit
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -79,7 +80,8 @@ def process_shard(path: str, out_dir: str | None, config: dict[str, Any]) -> Sha
         if doc.published is None and default_day is not None:
             doc = doc.model_copy(update={"published": default_day})
         try:
-            events = extractor.extract(doc)
+            with time_limit():  # a pathological document fails alone, not its shard
+                events = extractor.extract(doc)
         except Exception as exc:  # noqa: BLE001 - one document must not fail its shard
             errors.append(f"{doc.origin or doc.id}: extraction failed: {type(exc).__name__}: {exc}")
             continue

@@ -15,6 +15,7 @@ from trucewatch.cli.options import parse_day
 from trucewatch.ingest import InputError, read_inputs
 from trucewatch.models import Document, Event, ExtractionResult
 from trucewatch.report.table import format_table
+from trucewatch.timelimit import time_limit
 
 if TYPE_CHECKING:
     from trucewatch.extract.pipeline import Extractor
@@ -135,7 +136,8 @@ def _safe_extract(
     """Extract document by document so one failure does not stop the batch."""
     for doc in documents:
         try:
-            events = extractor.extract(doc)
+            with time_limit():  # $TRUCEWATCH_DOC_TIMEOUT: a pathological document fails alone
+                events = extractor.extract(doc)
         except Exception as exc:  # noqa: BLE001 - any failure of one document is reported, not fatal
             message = f"{doc.origin or doc.id}: extraction failed: {type(exc).__name__}: {exc}"
             click.echo(f"error: {message}", err=True)

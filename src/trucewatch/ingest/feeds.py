@@ -145,7 +145,7 @@ def _entry_item(
         id=_plain(entry.get("id")) or link or entry_origin,
         text=text,
         published=_entry_date(entry) or published,
-        url=link if link and urlsplit(link).scheme.lower() in _WEB_SCHEMES else None,
+        url=_web_url(link),
         title=_title(entry),
         origin=origin,
     )
@@ -175,6 +175,17 @@ def _plain(value: object) -> str | None:
     return value or None
 
 
+def _web_url(link: str | None) -> str | None:
+    """`link` when it is an http(s) URL; urlsplit refuses some malformed ones ("http://[::1")."""
+    if not link:
+        return None
+    try:
+        scheme = urlsplit(link).scheme
+    except ValueError:
+        return None
+    return link if scheme.lower() in _WEB_SCHEMES else None
+
+
 def _title(entry: Any) -> str | None:
     title = entry.get("title")
     if not isinstance(title, str):
@@ -193,12 +204,14 @@ def _entry_date(entry: Any) -> dt.date | None:
     calendar date, so it is read first and the parsed value is only a fallback.
     """
     for key in ("published", "updated"):
-        raw = entry.get(key)
+        # dict.get: feedparser's own get maps a missing "updated" to "published" with a
+        # DeprecationWarning; that value was tried already
+        raw = dict.get(entry, key)
         if isinstance(raw, str) and raw.strip():
             day = _parse_date_string(raw.strip())
             if day is not None:
                 return day
-        parsed = entry.get(f"{key}_parsed")
+        parsed = dict.get(entry, f"{key}_parsed")
         if parsed:
             try:
                 return dt.date(parsed[0], parsed[1], parsed[2])

@@ -34,6 +34,9 @@ _BLOCK_TAGS = tuple(
     " main".split()
 )
 _INLINE_SPACE = re.compile(r"[ \t\f\v]+")
+# Characters XML forbids: lxml's HTML parser keeps them in text, but refuses them when a tail is
+# set back (ValueError), so the fallback drops them before parsing.
+_NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ def _parse_date(value: str | None) -> dt.date | None:
 def _fallback_text(html: str) -> str:
     """Block-aware text content of <body> with scripts, navigation and prunable boxes removed."""
     try:
-        root = lxml.html.document_fromstring(html)
+        root = lxml.html.document_fromstring(_NOT_XML_CHARS.sub("", html))
     except (lxml.etree.ParserError, ValueError):
         return ""
     body = root.find("body")

@@ -33,6 +33,7 @@ _BOM = b"\xef\xbb\xbf"
 _MB = 1024 * 1024
 _HTML_TAG = re.compile(r"<(?:!doctype|html|head|body|p|div|article)\b", re.IGNORECASE)
 _EMPTY_AFTER_CLEANING = "empty after removing boilerplate"
+_SURROGATE = re.compile("[\ud800-\udfff]")  # JSON escapes can spell lone surrogates: not text
 
 
 @dataclass(frozen=True)
@@ -291,6 +292,10 @@ def record_document(path: Path, lineno: int, line: str, published: dt.date | Non
         raise RejectedInput(f"malformed JSON: {exc.msg} (column {exc.colno})") from None
     if not isinstance(record, dict):
         raise RejectedInput(f"record is a JSON {type(record).__name__}, not an object")
+    for key in ("id", "text", "title", "url", "outlet"):
+        value = record.get(key)
+        if isinstance(value, str) and _SURROGATE.search(value):
+            raise RejectedInput(f"record '{key}' holds an unpaired surrogate (\\ud800-\\udfff)")
     text = record.get("text")
     if not isinstance(text, str):
         raise RejectedInput("record has no 'text' string")
