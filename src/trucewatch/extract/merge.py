@@ -10,6 +10,8 @@ with its own place: the schema keeps both.
 
 from __future__ import annotations
 
+import heapq
+
 from trucewatch.models import VIOLENT_TYPES, Event
 
 GENERIC = {"ceasefire_violation", "armed_clash"}
@@ -17,23 +19,34 @@ _BASIS_RANK = {"stated": 0, "statement": 1, "context": 2, "published": 3, "": 4}
 
 
 def fold(events: list[Event]) -> list[Event]:
-    """Fold compatible mentions pairwise, the closest pair first, until no pair is compatible.
+    """Fold compatible mentions pairwise, the closest pair first (ties: the earliest pair),
+    until no pair is compatible. The result keeps the order of each group's first mention.
 
-    The result keeps the order of each group's first mention."""
-    out = list(events)
-    while True:
-        best: tuple[int, int, int] | None = None
-        for i, a in enumerate(out):
-            for j in range(i + 1, len(out)):
-                if compatible(a, out[j]):
-                    score = _agreement(a, out[j])
-                    if best is None or score > best[0]:
-                        best = (score, i, j)
-        if best is None:
-            return out
-        _, i, j = best
-        out[i] = combine(out[i], out[j])
-        del out[j]
+    Pair scores are computed once and kept in a heap; a merge only rescores the merged event's
+    pairs, so a long document costs O(n² log n), not O(n³)."""
+    out: list[Event | None] = list(events)
+    version = [0] * len(out)
+    heap: list[tuple[int, int, int, int, int]] = []
+
+    def push(i: int, j: int) -> None:
+        a, b = out[i], out[j]
+        if a is not None and b is not None and compatible(a, b):
+            heapq.heappush(heap, (-_agreement(a, b), i, j, version[i], version[j]))
+
+    for i in range(len(out)):
+        for j in range(i + 1, len(out)):
+            push(i, j)
+    while heap:
+        _, i, j, vi, vj = heapq.heappop(heap)
+        a, b = out[i], out[j]
+        if a is None or b is None or (vi, vj) != (version[i], version[j]):
+            continue  # a pair of an event merged away, or scored before a merge changed it
+        out[i], out[j] = combine(a, b), None
+        version[i] += 1
+        for k in range(len(out)):
+            if k != i and out[k] is not None:
+                push(min(i, k), max(i, k))
+    return [e for e in out if e is not None]
 
 
 _FIELDS = (
