@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from trucewatch.cli.options import parse_day
+from trucewatch.cli.options import profiles_option, published_option
 
 MAX_ERRORS_SHOWN = 20
 
@@ -61,19 +61,8 @@ MAX_ERRORS_SHOWN = 20
     show_default=True,
     help="Times a failed shard is tried again before it is reported.",
 )
-@click.option(
-    "--published",
-    callback=parse_day,
-    metavar="YYYY-MM-DD",
-    help="Publication date for records that do not carry their own.",
-)
-@click.option(
-    "--profiles",
-    "profile_dirs",
-    multiple=True,
-    type=click.Path(path_type=Path, file_okay=False, exists=True),
-    help="A folder of extra conflict profiles (YAML); may be given more than once.",
-)
+@published_option
+@profiles_option
 def batch(
     inputs: tuple[Path, ...],
     engine: str,

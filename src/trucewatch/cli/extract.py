@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 import click
 from tqdm import tqdm
 
-from trucewatch.cli.options import parse_day
+from trucewatch.cli.options import profiles_option, published_option
 from trucewatch.ingest import InputError, read_inputs
 from trucewatch.models import Document, Event, ExtractionResult
 from trucewatch.report.table import format_table
@@ -47,12 +47,7 @@ def _count_inputs(paths: tuple[Path, ...]) -> int:
     show_default=True,
     help="Where to write the JSONL results ('-' for stdout).",
 )
-@click.option(
-    "--published",
-    callback=parse_day,
-    metavar="YYYY-MM-DD",
-    help="Publication date for inputs that do not carry their own.",
-)
+@published_option
 @click.option(
     "--format",
     "fmt",
@@ -61,13 +56,7 @@ def _count_inputs(paths: tuple[Path, ...]) -> int:
     show_default=True,
     help="jsonl for programs, table for people.",
 )
-@click.option(
-    "--profiles",
-    "profile_dirs",
-    multiple=True,
-    type=click.Path(path_type=Path, file_okay=False, exists=True),
-    help="A folder of extra conflict profiles (YAML); may be given more than once.",
-)
+@profiles_option
 def extract(
     inputs: tuple[Path, ...],
     output: Path,

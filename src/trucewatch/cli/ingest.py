@@ -8,18 +8,13 @@ import sys
 import click
 from tqdm import tqdm
 
-from trucewatch.cli.options import db_option, parse_day, registry
+from trucewatch.cli.options import db_option, published_option, registry
 
 
 @click.command()
 @click.argument("sources", nargs=-1, required=True)
 @db_option
-@click.option(
-    "--published",
-    callback=parse_day,
-    metavar="YYYY-MM-DD",
-    help="Publication date for reports that do not carry their own.",
-)
+@published_option
 def ingest(sources: tuple[str, ...], db: str, published: dt.date | None) -> None:
     """Ingest reports into the registry and link their claims into incidents.
 

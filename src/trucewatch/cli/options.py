@@ -40,6 +40,27 @@ def parse_day(_ctx: click.Context, _param: click.Parameter, value: str | None) -
         raise click.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form") from None
 
 
+def published_option(func: F) -> F:
+    """--published YYYY-MM-DD: the publication date of reports that carry none."""
+    return click.option(
+        "--published",
+        callback=parse_day,
+        metavar="YYYY-MM-DD",
+        help="Publication date for reports that do not carry their own.",
+    )(func)
+
+
+def profiles_option(func: F) -> F:
+    """--profiles DIR (repeatable): folders of extra conflict profiles."""
+    return click.option(
+        "--profiles",
+        "profile_dirs",
+        multiple=True,
+        type=click.Path(path_type=Path, file_okay=False, exists=True),
+        help="A folder of extra conflict profiles (YAML); may be given more than once.",
+    )(func)
+
+
 ORIGINS = ("trucewatch", "acled", "ucdp", "all")
 
 
