@@ -34,6 +34,7 @@ _BETWEEN_SIDE_AND_ACT = re.compile(
     r"(?:\s+(?:units?|troops|forces|soldiers|army|military|side|have|has|had|also|reportedly|"
     r"allegedly|then|again|repeatedly))*\s+"
 )
+_DATELINE = re.compile(r"[A-Z][A-Z .'-]{2,}(?:,\s*[^—–\n]{2,40}?)?\s+[—–]\s")
 _OWNER_BEFORE = re.compile(r"\b(?:of|belonging to|from)\s+(?:the\s+)?(?:\w+\s+){0,2}$")
 
 
@@ -116,6 +117,9 @@ class ParticipantFinder:
         reporting = self.lexicon.reporting_lemmas
         speaking = [(a.start, a.end) for a in attributions]
         actor = target = None
+        dateline = _DATELINE.match(text)
+        if dateline:  # "SOTK, Armenia — …": where the report was filed, not who acted
+            speaking = [*speaking, (0, dateline.end())]
         for mention in self.mentions(text):
             if any(s <= mention.start and mention.end <= e for s, e in speaking):
                 continue

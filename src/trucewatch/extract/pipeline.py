@@ -322,7 +322,7 @@ class Extractor:
             source=source or "media",
             stance="asserts",
             weapon=weapon,  # type: ignore[arg-type]
-            location=self.places.best(reading.sent.text, parsed, window=window),
+            location=self._place(reading, parsed, window),
             date=day,
             date_basis=basis if day else None,
             killed=toll.killed,
@@ -344,6 +344,19 @@ class Extractor:
         if denier == UNNAMED_OFFICIAL:
             denier = None
         return claim_and_denial(base, denier, attributions, cast)
+
+    def _place(
+        self, reading: SentenceReading, parsed: Doc, window: tuple[int, int]
+    ) -> str | None:
+        """The act's place, unless the name only occurs in who speaks ("– Artsakh military")."""
+        found = self.places.best(reading.sent.text, parsed, window=window)
+        if found is None:
+            return None
+        text = reading.sent.text
+        spans = [(a.start, a.end) for a in reading.attributions]
+        at = [m.start() for m in re.finditer(re.escape(found), text)]
+        inside = all(any(s <= i < e for s, e in spans) for i in at)
+        return None if at and inside else found
 
     def _source(
         self,
