@@ -345,9 +345,7 @@ class Extractor:
             denier = None
         return claim_and_denial(base, denier, attributions, cast)
 
-    def _place(
-        self, reading: SentenceReading, parsed: Doc, window: tuple[int, int]
-    ) -> str | None:
+    def _place(self, reading: SentenceReading, parsed: Doc, window: tuple[int, int]) -> str | None:
         """The act's place, unless the name only occurs in who speaks ("– Artsakh military")."""
         found = self.places.best(reading.sent.text, parsed, window=window)
         if found is None:
