@@ -24,7 +24,7 @@ from trucewatch.importers.csvfile import (
 )
 from trucewatch.importers.load import ImportSummary, Reference, import_rows
 from trucewatch.models import Event, EventType, Evidence, Weapon
-from trucewatch.records import Claim, GeoPoint, GeoPrecision, StoredDocument
+from trucewatch.records import GeoPoint, GeoPrecision
 from trucewatch.store.base import IncidentStore
 
 ORIGIN = "acled"
@@ -147,20 +147,17 @@ def parse_row(row: CsvRow, now: dt.datetime) -> Reference | None:
         evidence=[Evidence(sentence=text, start=0, end=len(text))],
         confidence=1.0,
     )
-    document = StoredDocument(
-        id=doc_id,
-        text=text,
-        published=_published(row),
+    return Reference.of_row(
+        row,
+        doc_id=doc_id,
+        origin=ORIGIN,
         outlet=OUTLET,
         title=f"ACLED {event_id}",
-        language="en",
-        origin=ORIGIN,
-        ingested_at=now,
+        event=event,
+        geo=_geo(row),
+        now=now,
+        published=_published(row),
     )
-    claim = Claim(
-        id=Claim.make_id(doc_id, 0), document_id=doc_id, index=0, event=event, geo=_geo(row)
-    )
-    return Reference(document=document, raw=row.raw, claim=claim)
 
 
 def import_acled(

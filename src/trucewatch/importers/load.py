@@ -19,10 +19,11 @@ from pathlib import Path
 
 from trucewatch.importers.csvfile import BadRow, CsvRow, FileError
 from trucewatch.link.summary import summarise
-from trucewatch.models import VIOLENT_TYPES
+from trucewatch.models import VIOLENT_TYPES, Event
 from trucewatch.records import (
     CasualtyRange,
     Claim,
+    GeoPoint,
     Incident,
     StoredDocument,
 )
@@ -38,6 +39,39 @@ class Reference:
     claim: Claim
     killed: CasualtyRange | None = None  # the dataset's own low/best/high, when it gives one
     last_date: dt.date | None = None  # when the event spans days
+
+    @classmethod
+    def of_row(
+        cls,
+        row: CsvRow,
+        *,
+        doc_id: str,
+        origin: str,
+        outlet: str,
+        title: str,
+        event: Event,
+        geo: GeoPoint | None,
+        now: dt.datetime,
+        published: dt.date | None = None,
+        killed: CasualtyRange | None = None,
+        last_date: dt.date | None = None,
+    ) -> Reference:
+        """One row's document (text: the claim's evidence sentence; raw bytes: the CSV row)
+        and its single claim."""
+        document = StoredDocument(
+            id=doc_id,
+            text=event.evidence[0].sentence,
+            published=published,
+            outlet=outlet,
+            title=title,
+            language="en",
+            origin=origin,
+            ingested_at=now,
+        )
+        claim = Claim(
+            id=Claim.make_id(doc_id, 0), document_id=doc_id, index=0, event=event, geo=geo
+        )
+        return cls(document=document, raw=row.raw, claim=claim, killed=killed, last_date=last_date)
 
     def incident(self) -> Incident | None:
         """The row's incident, None for a non-violent type (its claim stays unlinked)."""

@@ -25,7 +25,7 @@ from trucewatch.importers.csvfile import (
 )
 from trucewatch.importers.load import ImportSummary, Reference, import_rows
 from trucewatch.models import Event, EventType, Evidence
-from trucewatch.records import CasualtyRange, Claim, GeoPoint, GeoPrecision, StoredDocument
+from trucewatch.records import CasualtyRange, GeoPoint, GeoPrecision
 from trucewatch.store.base import IncidentStore
 
 ORIGIN = "ucdp"
@@ -126,22 +126,15 @@ def parse_row(row: CsvRow, now: dt.datetime) -> Reference | None:
         evidence=[Evidence(sentence=text, start=0, end=len(text))],
         confidence=1.0,
     )
-    document = StoredDocument(
-        id=doc_id,
-        text=text,
+    return Reference.of_row(
+        row,
+        doc_id=doc_id,
+        origin=ORIGIN,
         outlet=OUTLET,
         title=f"UCDP GED {event_id}",
-        language="en",
-        origin=ORIGIN,
-        ingested_at=now,
-    )
-    claim = Claim(
-        id=Claim.make_id(doc_id, 0), document_id=doc_id, index=0, event=event, geo=_geo(row)
-    )
-    return Reference(
-        document=document,
-        raw=row.raw,
-        claim=claim,
+        event=event,
+        geo=_geo(row),
+        now=now,
         killed=killed,
         last_date=last if last != first else None,
     )
