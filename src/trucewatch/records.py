@@ -22,6 +22,21 @@ from trucewatch.models import Event
 
 GeoPrecision = Literal["settlement", "district", "region", "country"]
 ReviewAction = Literal["accept", "edit", "merge", "split", "reject"]
+ReviewStatus = Literal["unreviewed", "accepted", "rejected"]
+
+EDITABLE_FIELDS: tuple[str, ...] = (
+    "type",
+    "first_date",
+    "last_date",
+    "location",
+    "geo",
+    "killed",
+    "injured",
+    "historical",
+    "ceasefire_id",
+)
+"""The incident fields an analyst may set by hand; a value set so is an override the linker
+keeps when it recomputes the summaries from the claims."""
 
 
 def normalise_text(text: str) -> str:
@@ -103,8 +118,27 @@ class Incident(BaseModel):
     sources: int = Field(default=0, description="number of distinct documents behind it")
     ceasefire_id: str | None = None
     historical: bool = False
+    uncertainty: float = Field(
+        default=0.0, ge=0.0, le=1.0, description="how much an analyst should look at it"
+    )
+    doubts: list[str] = Field(default_factory=list, description="why it is uncertain")
+    status: ReviewStatus = "unreviewed"
+    overrides: dict[str, Any] = Field(
+        default_factory=dict, description="field -> value an analyst set (EDITABLE_FIELDS)"
+    )
     version: int = 1
     claims: list[Claim] = Field(default_factory=list)
+
+    def with_overrides(self) -> Incident:
+        """This incident with the analyst's overrides applied over the derived summaries
+        (validated: a stored override is JSON)."""
+        if not self.overrides:
+            return self
+        unknown = sorted(set(self.overrides) - set(EDITABLE_FIELDS))
+        if unknown:
+            raise ValueError(f"fields that cannot be set by hand: {', '.join(unknown)}")
+        data = {**self.model_dump(exclude={"claims"}), **self.overrides}
+        return Incident.model_validate(data).model_copy(update={"claims": self.claims})
 
 
 REFERENCE_ORIGINS: tuple[str, ...] = ("acled", "ucdp")  # imported datasets, kept for comparison

@@ -238,8 +238,8 @@ class Registry:
         todo = list(pending.values())
         existing = [i for i in self._candidates(todo) if origin_of(i) == OURS]
         incidents = link(todo, existing)  # never into imported reference data
-        incidents = [
-            i.model_copy(update={"ceasefire_id": ceasefire_for(i, self.ceasefires)})
+        incidents = [  # an analyst's ceasefire (an override) stands
+            i.model_copy(update={"ceasefire_id": ceasefire_for(i, self.ceasefires)}).with_overrides()
             for i in incidents
         ]
         self.store.save_incidents(incidents)
@@ -253,9 +253,11 @@ class Registry:
         if dated:
             since = _shift(min(dated), -LINK_WINDOW)
             until = _shift(max(dated), LINK_WINDOW)
-            found.update((i.id, i) for i in self.store.incidents(since=since, until=until))
+            stored = self.store.incidents(since=since, until=until, include_rejected=True)
+            found.update((i.id, i) for i in stored)
         if len(dated) < len(claims):
-            found.update((i.id, i) for i in self.store.incidents() if i.first_date is None)
+            stored = self.store.incidents(include_rejected=True)
+            found.update((i.id, i) for i in stored if i.first_date is None)
         return list(found.values())
 
 

@@ -77,7 +77,10 @@ def add(store: SqlStore, text: str, *events: dict[str, typing.Any]) -> list[Clai
 def test_a_new_store(store: SqlStore) -> None:
     assert isinstance(store, IncidentStore)
     tables = ["documents", "signatures", "incidents", "claims", "ceasefires", "period_reports"]
-    assert store.counts() == dict.fromkeys([*tables, "reviews"], 0) | {"schema_migrations": 3}
+    accounts = ["users", "sessions", "api_tokens"]
+    assert store.counts() == dict.fromkeys([*tables, "reviews", *accounts], 0) | {
+        "schema_migrations": 4
+    }
     assert store.integrity_check()
     if is_postgres(store):
         assert store.engine.url.drivername == "postgresql+psycopg"
@@ -102,7 +105,12 @@ def test_migrations_are_recorded_once(store_target: Target, open_stores: StoreFa
     with open_store(store_target) as first:
         recorded = recorded_migrations(first)
     again = open_stores(store_target)
-    expected = [(1, "create tables"), (2, "full-text index"), (3, "index documents by ingest time")]
+    expected = [
+        (1, "create tables"),
+        (2, "full-text index"),
+        (3, "index documents by ingest time"),
+        (4, "review state and accounts"),
+    ]
     assert recorded == recorded_migrations(again) == expected
     assert again.integrity_check()
 

@@ -87,8 +87,51 @@ def blame(claims: Sequence[Claim]) -> dict[str, list[str]]:
     return {source: sorted(actors) for source, actors in sorted(blamed.items())}
 
 
+LOW_CONFIDENCE = 0.6
+# how much each doubt adds to an incident's uncertainty (combined as independent chances)
+_DOUBT_WEIGHTS = {"denied": 0.35, "disputed": 0.35, "unplaced": 0.25, "undated": 0.2, "single": 0.1}
+
+
+def assess(incident: Incident) -> Incident:
+    """The incident with `uncertainty` (0 sure .. 1 doubtful) and the `doubts` behind it:
+    low extraction confidence, a denial, claimants blaming different sides, a place not on
+    the map, no date, one source only. The review queue is ordered by it."""
+    reporting = _reporting(incident.claims) or incident.claims
+    doubts: list[str] = []
+    weights: list[float] = []
+    if reporting:
+        confidence = sum(c.event.confidence for c in reporting) / len(reporting)
+        weights.append(1.0 - confidence)
+        if confidence < LOW_CONFIDENCE:
+            doubts.append(f"low extraction confidence ({confidence:.2f})")
+    if incident.denied_by:
+        doubts.append("denied by " + ", ".join(incident.denied_by))
+        weights.append(_DOUBT_WEIGHTS["denied"])
+    if len({tuple(sides) for sides in incident.blamed.values()}) > 1:
+        doubts.append("claimants blame different sides")
+        weights.append(_DOUBT_WEIGHTS["disputed"])
+    if incident.geo is None:
+        doubts.append("place not resolved" if incident.location else "no place given")
+        weights.append(_DOUBT_WEIGHTS["unplaced"])
+    if incident.first_date is None:
+        doubts.append("no date")
+        weights.append(_DOUBT_WEIGHTS["undated"])
+    if incident.sources <= 1:
+        doubts.append("one source")
+        weights.append(_DOUBT_WEIGHTS["single"])
+    sure = 1.0
+    for weight in weights:
+        sure *= 1.0 - weight
+    return incident.model_copy(update={"uncertainty": round(1.0 - sure, 4), "doubts": doubts})
+
+
 def summarise(incident: Incident) -> Incident:
-    """The incident with every summary recomputed from its claims (other fields kept)."""
+    """The incident with every summary recomputed from its claims (other fields kept), then
+    the analyst's overrides applied and its uncertainty assessed."""
+    return assess(_derive(incident).with_overrides())
+
+
+def _derive(incident: Incident) -> Incident:
     claims = incident.claims
     if not claims:
         return incident.model_copy(

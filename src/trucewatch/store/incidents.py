@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import Connection, delete, exists, insert, select, update
 
@@ -47,16 +48,38 @@ def _owners(conn: Connection, claim_ids: Sequence[str]) -> dict[str, str | None]
     return found
 
 
-def save_incidents(conn: Connection, batch: Sequence[Incident], *, now: dt.datetime) -> None:
-    """The body of SqlStore.save_incidents, inside the caller's write transaction."""
+def _keep_review(incident: Incident, stored: dict[str, Any]) -> Incident:
+    """`incident` as the linker made it, with the review state now stored (status and
+    overrides are the analysts': a linker working from an older read must not undo them)."""
+    state = {
+        "status": stored.get("status", "unreviewed"),
+        "overrides": stored.get("overrides", {}),
+    }
+    if state == {"status": incident.status, "overrides": incident.overrides}:
+        return incident
+    return incident.model_copy(update=state).with_overrides()
+
+
+def save_incidents(
+    conn: Connection,
+    batch: Sequence[Incident],
+    *,
+    now: dt.datetime,
+    keep_review: bool = True,
+) -> None:
+    """The body of SqlStore.save_incidents, inside the caller's write transaction.
+    `keep_review`: a stored incident keeps its stored status and overrides (the linker's
+    saves); False saves them as given (a reviewer's)."""
     _check_batch(batch)
     versioned: set[str] = set()  # inserted or already bumped in this save
     changed: set[str] = set()  # incidents whose claim set changed
     for incident in batch:
-        row = rows.incident_row(incident)
         stored = conn.execute(
             select(incidents.c.version, incidents.c.data).where(incidents.c.id == incident.id)
         ).first()
+        if stored is not None and keep_review:
+            incident = _keep_review(incident, stored.data)
+        row = rows.incident_row(incident)
         if stored is None:
             conn.execute(incidents.insert().values({**row, "version": 1, "updated_at": now}))
             versioned.add(incident.id)
@@ -134,3 +157,21 @@ def update_incident(
         for r in conn.execute(linked.order_by(claims.c.document_id, claims.c.idx)).mappings()
     ]
     return incident.model_copy(update={"version": expected_version + 1, "claims": members})
+
+
+def apply_review(
+    conn: Connection,
+    changed: Sequence[Incident],
+    *,
+    expected: Mapping[str, int],
+    audit: Sequence[Review],
+    now: dt.datetime,
+) -> None:
+    """The body of SqlStore.apply_review, inside the caller's write transaction."""
+    for incident_id, version in sorted(expected.items()):
+        stored = conn.scalar(select(incidents.c.version).where(incidents.c.id == incident_id))
+        if stored != version:
+            raise StaleVersionError(incident_id, stored, version)
+    save_incidents(conn, changed, now=now, keep_review=False)
+    for review in audit:
+        conn.execute(insert(reviews).values(rows.review_row(review)))

@@ -12,11 +12,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, insert, inspect, select, update
 
+from trucewatch.records import Claim
+from trucewatch.store import rows
 from trucewatch.store.base import StoreError
 from trucewatch.store.engine import BEGIN_OPTION
-from trucewatch.store.schema import DATA_TABLES, metadata, schema_migrations
+from trucewatch.store.schema import (
+    ACCOUNT_TABLES,
+    DATA_TABLES,
+    claims,
+    incidents,
+    metadata,
+    schema_migrations,
+)
 
 
 class MigrationFn(Protocol):
@@ -73,10 +82,41 @@ def _ingest_order_index(conn: Connection) -> None:
     )
 
 
+def _review(conn: Connection) -> None:
+    """Review state as columns (status, uncertainty) the queue can order by, back-filled from
+    each incident's data; the web app's account tables."""
+    have = {column["name"] for column in inspect(conn).get_columns("incidents")}
+    for name, ddl in (
+        ("status", "VARCHAR NOT NULL DEFAULT 'unreviewed'"),
+        ("uncertainty", "FLOAT NOT NULL DEFAULT 0"),
+    ):
+        if name not in have:  # a database created by this version has them from migration 1
+            conn.exec_driver_sql(f"ALTER TABLE incidents ADD COLUMN {name} {ddl}")
+    from trucewatch.link.summary import assess  # the queue's order, as the linker computes it
+
+    linked: dict[str, list[Claim]] = {}
+    for row in conn.execute(select(claims).where(claims.c.incident_id.is_not(None))).mappings():
+        linked.setdefault(row["incident_id"], []).append(rows.claim_from_row(row))
+    for row in conn.execute(select(incidents)).mappings().all():
+        incident = assess(rows.incident_from_row(row, linked.get(row["id"], [])))
+        conn.execute(
+            update(incidents)
+            .where(incidents.c.id == incident.id)
+            .values(rows.incident_row(incident))
+        )
+    for statement in (
+        "CREATE INDEX IF NOT EXISTS ix_incidents_queue ON incidents (status, uncertainty)",
+        "CREATE INDEX IF NOT EXISTS ix_incidents_updated_at ON incidents (updated_at)",
+    ):
+        conn.exec_driver_sql(statement)
+    metadata.create_all(conn, tables=list(ACCOUNT_TABLES))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create tables", _create_tables),
     Migration(2, "full-text index", _full_text),
     Migration(3, "index documents by ingest time", _ingest_order_index),
+    Migration(4, "review state and accounts", _review),
 )
 
 

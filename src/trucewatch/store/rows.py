@@ -83,6 +83,8 @@ def incident_row(incident: Incident) -> dict[str, Any]:
         "lon": geo.lon if geo else None,
         "ceasefire_id": incident.ceasefire_id,
         "historical": incident.historical,
+        "status": incident.status,
+        "uncertainty": incident.uncertainty,
         "data": incident_data(incident),
     }
 

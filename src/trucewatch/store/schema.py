@@ -104,6 +104,9 @@ incidents = Table(
     Column("version", Integer, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("data", JSON, nullable=False),
+    # added by migration 4 (review): a column of their own so the queue can order by them
+    Column("status", String, nullable=False, server_default="unreviewed"),
+    Column("uncertainty", Float, nullable=False, server_default="0"),
     Index("ix_incidents_first_date", "first_date"),
     Index("ix_incidents_ceasefire_id", "ceasefire_id"),
 )
@@ -174,6 +177,40 @@ reviews = Table(
     Column("comment", Text),
 )
 
+# Accounts of the web app (migration 4). Passwords are stored as argon2 hashes; sessions and
+# API tokens by the SHA-256 of the secret the client holds, never the secret itself.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String, nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf", String, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token_hash", String, nullable=False, unique=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked", Boolean, nullable=False, default=False),
+)
+
 schema_migrations = Table(
     "schema_migrations",
     metadata,
@@ -191,4 +228,7 @@ DATA_TABLES: tuple[Table, ...] = (
     period_reports,
     reviews,
 )
-"""Every table but `schema_migrations`, in creation (foreign-key) order."""
+"""The registry's tables created by migration 1, in creation (foreign-key) order."""
+
+ACCOUNT_TABLES: tuple[Table, ...] = (users, sessions, api_tokens)
+"""The web app's accounts (migration 4)."""

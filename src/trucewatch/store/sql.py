@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
 
@@ -35,9 +36,10 @@ from trucewatch.records import Ceasefire, Claim, Incident, PeriodReport, Review,
 from trucewatch.store import rows
 from trucewatch.store.base import StoreError
 from trucewatch.store.engine import BEGIN_OPTION
-from trucewatch.store.incidents import save_incidents
+from trucewatch.store.incidents import apply_review, chunks, save_incidents
 from trucewatch.store.incidents import update_incident as _update_incident
 from trucewatch.store.migrations import FTS_POSTGRES_VECTOR
+from trucewatch.store.queries import IncidentQuery, conditions, fts_query, ordering, search_terms
 from trucewatch.store.schema import (
     ceasefires,
     documents,
@@ -49,16 +51,15 @@ from trucewatch.store.schema import (
 from trucewatch.store.schema import claims as _claims
 from trucewatch.store.schema import period_reports as _reports
 
-_TERM = re.compile(r"\S+")
 _WORD = re.compile(r"\w")
 
 
-def fts_query(query: str) -> str:
-    """`query` as an FTS5 expression that cannot be a syntax error: every whitespace-separated
-    term becomes a quoted string (quotes doubled), all of them required. Terms without a
-    letter or digit are dropped, so the result may be empty."""
-    terms = [t for t in _TERM.findall(query) if _WORD.search(t)]
-    return " ".join('"' + t.replace('"', '""') + '"' for t in terms)
+@dataclass(frozen=True)
+class IncidentPage:
+    """One page of incidents and how many match in all."""
+
+    items: list[Incident]
+    total: int
 
 
 class SqlStore:
@@ -82,12 +83,15 @@ class SqlStore:
     # -- connections ---------------------------------------------------------------------------
 
     @contextmanager
-    def _read(self) -> Iterator[Connection]:
+    def read(self) -> Iterator[Connection]:
+        """A connection for reading (repositories of other tables share the store's engine)."""
         with self._engine.connect() as conn:
             yield conn
 
+    _read = read
+
     @contextmanager
-    def _write(self) -> Iterator[Connection]:
+    def write(self) -> Iterator[Connection]:
         """One write transaction; a value the database refuses (PostgreSQL: a NUL character in
         text, an id longer than its column) is a StoreError, with nothing written."""
         try:
@@ -97,6 +101,8 @@ class SqlStore:
                     yield conn
         except DataError as error:
             raise StoreError(f"refused by the database: {error.orig}") from error
+
+    _write = write
 
     def close(self) -> None:
         self._engine.dispose()
@@ -211,7 +217,7 @@ class SqlStore:
             )
             with self._read() as conn:
                 return list(conn.scalars(sql, {"q": expression, "n": limit}))
-        terms = [t.lower() for t in _TERM.findall(query) if _WORD.search(t)]
+        terms = search_terms(query)
         if not terms:
             return []
         lowered = func.lower(documents.c.text)
@@ -277,13 +283,16 @@ class SqlStore:
         side: str | None = None,
         type: str | None = None,
         include_historical: bool = False,
+        include_rejected: bool = False,
     ) -> list[Incident]:
         """Incidents with their claims, by first date then id.
 
         `since`/`until` keep incidents whose [first_date, last_date] overlaps them (undated
         ones only when no bound is given); `side` keeps those where any claim names it as
-        actor or target."""
+        actor or target. Incidents an analyst rejected are left out unless asked for."""
         query = select(incidents)
+        if not include_rejected:
+            query = query.where(incidents.c.status != "rejected")
         if since is not None:
             query = query.where(
                 func.coalesce(incidents.c.last_date, incidents.c.first_date) >= since
@@ -303,6 +312,33 @@ class SqlStore:
             )
             query = query.where(exists().where(_claims.c.incident_id == incidents.c.id, names))
         return self._incidents(query)
+
+    def incident_page(
+        self, q: IncidentQuery, *, limit: int, offset: int = 0, with_claims: bool = True
+    ) -> IncidentPage:
+        """A page of the incidents `q` selects, in its order, and how many it selects in all;
+        `with_claims=False` leaves every incident's claim list empty (maps, counts)."""
+        where = conditions(q, self._engine.dialect.name)
+        counted = select(func.count()).select_from(incidents).where(*where)
+        query = select(incidents).where(*where).order_by(*ordering(q.order))
+        with self._read() as conn:
+            total = conn.scalar(counted) or 0
+            found = list(conn.execute(query.limit(limit).offset(offset)).mappings())
+            by_incident: dict[str, list[Claim]] = {}
+            if with_claims and found:
+                ids = [row["id"] for row in found]
+                for part in chunks(ids):
+                    linked = (
+                        select(_claims)
+                        .where(_claims.c.incident_id.in_(part))
+                        .order_by(_claims.c.document_id, _claims.c.idx)
+                    )
+                    for row in conn.execute(linked).mappings():
+                        by_incident.setdefault(row["incident_id"], []).append(
+                            rows.claim_from_row(row)
+                        )
+        items = [rows.incident_from_row(row, by_incident.get(row["id"], [])) for row in found]
+        return IncidentPage(items=items, total=total)
 
     def get_incident(self, id: str) -> Incident | None:
         found = self._incidents(select(incidents).where(incidents.c.id == id))
@@ -398,6 +434,22 @@ class SqlStore:
                 expected_version=expected_version,
                 review=review,
                 now=dt.datetime.now(dt.UTC),
+            )
+
+    def apply_review(
+        self,
+        changed: Sequence[Incident],
+        *,
+        expected: Mapping[str, int],
+        reviews: Sequence[Review],
+    ) -> None:
+        """A reviewer's change of several incidents at once (merge, split), all or nothing:
+        refused with StaleVersionError unless every incident in `expected` is still stored at
+        the version given; then `changed` are saved as they are (claim sets, review state and
+        overrides included; an incident left without claims is deleted) and `reviews` stored."""
+        with self._write() as conn:
+            apply_review(
+                conn, changed, expected=expected, audit=reviews, now=dt.datetime.now(dt.UTC)
             )
 
     def reviews(self, incident_id: str) -> list[Review]:
