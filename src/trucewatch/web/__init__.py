@@ -1,0 +1,1 @@
+"""Web dashboard: server-rendered pages, charts and the API."""
