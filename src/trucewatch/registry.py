@@ -239,9 +239,10 @@ class Registry:
         existing = [i for i in self._candidates(todo) if origin_of(i) == OURS]
         incidents = link(todo, existing)  # never into imported reference data
         incidents = [  # an analyst's ceasefire (an override) stands
-            i.model_copy(update={"ceasefire_id": ceasefire_for(i, self.ceasefires)}).with_overrides()
+            i.model_copy(update={"ceasefire_id": ceasefire_for(i, self.ceasefires)})
             for i in incidents
         ]
+        incidents = [i.with_overrides() for i in incidents]
         self.store.save_incidents(incidents)
         return len(incidents)
 

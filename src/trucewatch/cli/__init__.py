@@ -14,6 +14,8 @@ from trucewatch.cli.extract import extract
 from trucewatch.cli.importing import import_
 from trucewatch.cli.incidents import incidents
 from trucewatch.cli.ingest import ingest
+from trucewatch.cli.serve import serve
+from trucewatch.cli.users import user
 from trucewatch.cli.watch import source, watch
 
 
@@ -36,5 +38,7 @@ for command in (
     source,
     backup,
     restore,
+    serve,
+    user,
 ):
     cli.add_command(command)

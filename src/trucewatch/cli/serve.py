@@ -1,0 +1,93 @@
+"""`trucewatch serve`: the web dashboard and REST API on one address."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from trucewatch.cli.options import db_option
+
+
+@click.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--public-read/--no-public-read",
+    default=False,
+    envvar="TRUCEWATCH_PUBLIC_READ",
+    show_default=True,
+    help="Anyone may read without logging in (writes still need an account).",
+)
+@click.option(
+    "--mission",
+    default="Monitoring mission",
+    envvar="TRUCEWATCH_MISSION",
+    show_default=True,
+    help="Source name of the observations recorded through this server.",
+)
+@click.option(
+    "--max-body",
+    "max_body",
+    default=2_000_000,
+    envvar="TRUCEWATCH_MAX_BODY",
+    show_default=True,
+    type=click.IntRange(1024),
+    help="Largest request body in bytes (413 above it).",
+)
+@click.option(
+    "--login-attempts",
+    default=5,
+    envvar="TRUCEWATCH_LOGIN_ATTEMPTS",
+    show_default=True,
+    type=click.IntRange(1),
+    help="Failed logins allowed per client address and per user name in --login-window.",
+)
+@click.option(
+    "--login-window",
+    default=300,
+    envvar="TRUCEWATCH_LOGIN_WINDOW",
+    show_default=True,
+    type=click.IntRange(1),
+    help="Seconds over which failed logins are counted.",
+)
+@click.option(
+    "--secure-cookies/--no-secure-cookies",
+    default=False,
+    envvar="TRUCEWATCH_SECURE_COOKIES",
+    help="Mark cookies Secure: set it when a TLS proxy serves the app.",
+)
+def serve(
+    db: str,
+    host: str,
+    port: int,
+    public_read: bool,
+    mission: str,
+    max_body: int,
+    login_attempts: int,
+    login_window: int,
+    secure_cookies: bool,
+) -> None:
+    """Serve the dashboard, the review queue and the API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from trucewatch.store import StoreError
+    from trucewatch.web.app import create_app
+    from trucewatch.web.settings import WebSettings
+
+    settings = WebSettings(
+        db=db,
+        public_read=public_read,
+        mission=mission,
+        max_body_bytes=max_body,
+        login_attempts=login_attempts,
+        login_window=dt.timedelta(seconds=login_window),
+        secure_cookies=secure_cookies,
+    )
+    try:
+        app = create_app(settings)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"trucewatch serving {db} on http://{host}:{port}/", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)

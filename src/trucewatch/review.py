@@ -1,0 +1,188 @@
+"""An analyst's review of incidents: accept, reject, edit fields, merge, split.
+
+Every action is made against the version of the incident the analyst loaded (a stale one is
+refused with StaleVersionError) and stored with who, when, before and after. Edited fields are
+overrides: the linker recomputes an incident's summaries when new claims join it, then puts the
+analyst's values back. A rejected incident keeps its claims (so re-linking them does not bring
+it back) and leaves lists, bulletins, exports and alerts. Merged and split claim sets stay as
+the analyst left them: the linker never moves a claim that already has an incident.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from trucewatch.link.ceasefires import ceasefire_for
+from trucewatch.link.incidents import claim_order, incident_id
+from trucewatch.link.summary import summarise
+from trucewatch.records import EDITABLE_FIELDS, Incident, Review, ReviewAction, ReviewStatus
+from trucewatch.store.sql import SqlStore
+
+
+class ReviewError(ValueError):
+    """A review action that cannot be applied as asked; nothing was changed."""
+
+
+def changes(before: Incident, after: Incident) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The fields that differ, as JSON: (their values before, their values after)."""
+    old = before.model_dump(mode="json", exclude={"claims", "version"})
+    new = after.model_dump(mode="json", exclude={"claims", "version"})
+    keys = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+    return {k: old.get(k) for k in keys}, {k: new.get(k) for k in keys}
+
+
+class Reviewer:
+    """Review actions on one store, as one user."""
+
+    def __init__(self, store: SqlStore, who: str) -> None:
+        self.store = store
+        self.who = who
+
+    def _load(self, id: str) -> Incident:
+        incident = self.store.get_incident(id)
+        if incident is None:
+            raise ReviewError(f"no incident {id!r}")
+        return incident
+
+    def _review(
+        self,
+        incident_id: str,
+        action: ReviewAction,
+        before: Mapping[str, Any],
+        after: Mapping[str, Any],
+        comment: str | None,
+    ) -> Review:
+        return Review(
+            incident_id=incident_id,
+            action=action,
+            who=self.who,
+            at=dt.datetime.now(dt.UTC),
+            before=dict(before),
+            after=dict(after),
+            comment=comment or None,
+        )
+
+    def _write(
+        self, old: Incident, new: Incident, action: ReviewAction, comment: str | None, version: int
+    ) -> Incident:
+        """Store `new` if the incident is still at `version` (the one the analyst loaded)."""
+        before, after = changes(old, new)
+        review = self._review(old.id, action, before, after, comment)
+        return self.store.update_incident(new, expected_version=version, review=review)
+
+    def set_status(
+        self, id: str, status: ReviewStatus, *, version: int, comment: str | None = None
+    ) -> Incident:
+        """Accept (confirm as it stands) or reject (not a real incident, or not one at all)."""
+        old = self._load(id)
+        action: ReviewAction = "reject" if status == "rejected" else "accept"
+        new = old.model_copy(update={"status": status})
+        return self._write(old, new, action, comment, version)
+
+    def edit(
+        self,
+        id: str,
+        fields: Mapping[str, Any],
+        *,
+        version: int,
+        clear: Collection[str] = (),
+        comment: str | None = None,
+    ) -> Incident:
+        """Set `fields` by hand (EDITABLE_FIELDS), drop the overrides named in `clear` (back to
+        what the claims say); the incident counts as accepted."""
+        unknown = sorted((set(fields) | set(clear)) - set(EDITABLE_FIELDS))
+        if unknown:
+            raise ReviewError(f"fields that cannot be edited: {', '.join(unknown)}")
+        old = self._load(id)
+        if old.version != version:  # checked again when writing; this gives the message early
+            raise ReviewError(self._stale(old, version))
+        overrides = {k: v for k, v in old.overrides.items() if k not in clear}
+        try:
+            typed = Incident.model_validate({**old.model_dump(exclude={"claims"}), **fields})
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
+            )
+            raise ReviewError(f"invalid value: {problems}") from None
+        overrides.update(typed.model_dump(mode="json", include=set(fields)))
+        base = old.model_copy(update={"overrides": overrides, "status": "accepted"})
+        return self._write(old, summarise(base), "edit", comment, version)
+
+    @staticmethod
+    def _stale(incident: Incident, version: int) -> str:
+        return (
+            f"incident {incident.id} was changed by someone else (version {incident.version}, "
+            f"you edited version {version}): reload and edit again"
+        )
+
+    def merge(
+        self,
+        id: str,
+        into: str,
+        *,
+        version: int,
+        into_version: int,
+        comment: str | None = None,
+    ) -> Incident:
+        """Move every claim of `id` into `into` (which keeps its id and review state); `id` is
+        gone afterwards, its history kept."""
+        if id == into:
+            raise ReviewError("an incident cannot be merged into itself")
+        source, target = self._load(id), self._load(into)
+        members = sorted([*target.claims, *source.claims], key=claim_order)
+        merged = summarise(target.model_copy(update={"claims": members}))
+        before, after = changes(target, merged)
+        reviews = [
+            self._review(into, "merge", before, {**after, "merged": id}, comment),
+            self._review(id, "merge", {"claims": len(source.claims)}, {"into": into}, comment),
+        ]
+        emptied = source.model_copy(update={"claims": []})
+        self.store.apply_review(
+            [merged, emptied], expected={id: version, into: into_version}, reviews=reviews
+        )
+        return self._load(into)
+
+    def split(
+        self,
+        id: str,
+        claim_ids: Collection[str],
+        *,
+        version: int,
+        comment: str | None = None,
+    ) -> tuple[Incident, Incident]:
+        """Move `claim_ids` out of `id` into a new incident; both are returned."""
+        old = self._load(id)
+        moving = [c for c in old.claims if c.id in set(claim_ids)]
+        unknown = sorted(set(claim_ids) - {c.id for c in moving})
+        if unknown:
+            raise ReviewError(f"claims not in incident {id}: {', '.join(unknown)}")
+        if not moving or len(moving) == len(old.claims):
+            raise ReviewError("a split moves some of an incident's claims, not none or all")
+        new_id = self._free_id(moving[0].id)
+        new = summarise(
+            Incident(id=new_id, type=moving[0].event.type, claims=moving, status="accepted")
+        )
+        new = new.model_copy(update={"ceasefire_id": ceasefire_for(new, self.store.ceasefires())})
+        kept = summarise(
+            old.model_copy(update={"claims": [c for c in old.claims if c not in moving]})
+        )
+        before, after = changes(old, kept)
+        moved = [c.id for c in moving]
+        reviews = [
+            self._review(
+                id, "split", before, {**after, "split_off": new_id, "claims": moved}, comment
+            ),
+            self._review(new_id, "split", {"from": id}, {"claims": moved}, comment),
+        ]
+        self.store.apply_review([kept, new], expected={id: version}, reviews=reviews)
+        return self._load(id), self._load(new_id)
+
+    def _free_id(self, claim_id: str) -> str:
+        salt = 0
+        while self.store.get_incident(incident_id(claim_id, salt)) is not None:
+            salt += 1
+        return incident_id(claim_id, salt)

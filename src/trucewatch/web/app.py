@@ -1,0 +1,109 @@
+"""The web app: `create_app(settings)` gives the FastAPI application `trucewatch serve` runs.
+
+Pages (server-rendered, no script needed) and the REST API share one store, one set of
+accounts and one login throttle. Domain errors become HTTP answers here: a stale edit 409, a
+review or account error 422/400, a missing login 401 (API) or a redirect to /login (pages).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from trucewatch import __version__
+from trucewatch.accounts import AccountError, Accounts
+from trucewatch.review import ReviewError
+from trucewatch.store import StaleVersionError, StoreError, open_store
+from trucewatch.web import api, pages
+from trucewatch.web.limits import BodyLimit, LoginThrottle
+from trucewatch.web.security import Forbidden, LoginRequired
+from trucewatch.web.services import Services
+from trucewatch.web.settings import WebSettings
+
+# Scripts only from this server; inline SVG attributes and the stylesheet's own rules are fine.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/")
+
+
+def create_app(settings: WebSettings) -> FastAPI:
+    store = open_store(settings.db)
+    svc = Services(
+        settings=settings,
+        store=store,
+        accounts=Accounts(store),
+        throttle=LoginThrottle(settings.login_attempts, settings.login_window),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    app = FastAPI(
+        title="trucewatch",
+        version=__version__,
+        description="Ceasefire-violation registry: incidents, the claims behind them, reviews.",
+        lifespan=lifespan,
+    )
+    app.state.services = svc
+    app.state.settings = settings
+    app.state.accounts = svc.accounts
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, _exc: LoginRequired) -> Response:
+        if _wants_html(request) and request.method == "GET":
+            query = f"?{request.url.query}" if request.url.query else ""
+            target = quote(request.url.path + query)
+            return RedirectResponse(f"/login?next={target}", status_code=303)
+        return JSONResponse(
+            {"detail": "log in first (session) or send an API token"},
+            status_code=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> Response:
+        if _wants_html(request):
+            return pages.error_page(request, 403, exc.reason)
+        return JSONResponse({"detail": exc.reason}, status_code=403)
+
+    def handler(status: int) -> Callable[[Request, Exception], Awaitable[Response]]:
+        async def handle(request: Request, exc: Exception) -> Response:
+            if _wants_html(request):
+                return pages.error_page(request, status, str(exc))
+            return JSONResponse({"detail": str(exc)}, status_code=status)
+
+        return handle
+
+    app.add_exception_handler(StaleVersionError, handler(409))
+    app.add_exception_handler(ReviewError, handler(422))
+    app.add_exception_handler(AccountError, handler(400))
+    app.add_exception_handler(StoreError, handler(400))
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.mount("/static", StaticFiles(packages=[("trucewatch.web", "static")]), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    return app

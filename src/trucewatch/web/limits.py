@@ -1,0 +1,108 @@
+"""Request limits: the largest body accepted, and failed logins per client and user name."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections import deque
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """ASGI middleware: 413 for a request whose body (declared or streamed) exceeds `limit`
+    bytes; the application never sees more than `limit` bytes."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await self._refuse(send)
+            return
+        seen = 0
+        started = False
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise BodyTooLarge
+            return message
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited, watch)
+        except BodyTooLarge:
+            if not started:
+                await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = f'{{"detail":"request body larger than {self.limit} bytes"}}'.encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+class LoginThrottle:
+    """At most `attempts` failed logins per window for one client address and for one user
+    name (whichever is hit first): a password cannot be guessed quickly from one place, nor one
+    account's password from many."""
+
+    def __init__(self, attempts: int, window: dt.timedelta) -> None:
+        self.attempts = attempts
+        self.window = window.total_seconds()
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        failures = self._failures.setdefault(key, deque())
+        while failures and failures[0] <= now - self.window:
+            failures.popleft()
+        return failures
+
+    def retry_after(self, client: str, username: str) -> int:
+        """Seconds to wait before another attempt (0: go ahead)."""
+        now = time.monotonic()
+        with self._lock:
+            waits = [
+                int(failures[0] + self.window - now) + 1
+                for key in (f"ip:{client}", f"user:{username.casefold()}")
+                if len(failures := self._recent(key, now)) >= self.attempts
+            ]
+        return max(waits, default=0)
+
+    def failed(self, client: str, username: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for key in (f"ip:{client}", f"user:{username.casefold()}"):
+                self._recent(key, now).append(now)
+
+    def succeeded(self, username: str) -> None:
+        with self._lock:
+            self._failures.pop(f"user:{username.casefold()}", None)

@@ -1,0 +1,526 @@
+"""The dashboard's pages, rendered on the server (jinja2, autoescaped: report text is untrusted).
+
+Map and timeline are inline SVG (web/charts.py) over a basemap shipped with the package; no
+script, CDN or tile server is needed. Forms post back here with the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+from pydantic import ValidationError
+
+from trucewatch.accounts import ROLES
+from trucewatch.models import EVENT_TYPES, VIOLENT_TYPES
+from trucewatch.observations import Observation, record
+from trucewatch.records import EDITABLE_FIELDS, Claim, Incident, StoredDocument
+from trucewatch.report.bulletin import render_html
+from trucewatch.report.daily import busiest_day, daily_bulletin
+from trucewatch.review import Reviewer, ReviewError
+from trucewatch.store.queries import IncidentQuery
+from trucewatch.web import charts
+from trucewatch.web.security import LOGIN_COOKIE, SESSION_COOKIE, Principal, identify, require
+from trucewatch.web.services import Filters, Services, services
+from trucewatch.web.stats import blame_matrix, day_counts
+
+router = APIRouter(include_in_schema=False)
+
+Viewer = Annotated[Principal, Depends(require("viewer"))]
+Analyst = Annotated[Principal, Depends(require("analyst"))]
+Admin = Annotated[Principal, Depends(require("admin"))]
+Svc = Annotated[Services, Depends(services)]
+
+_env = Environment(
+    loader=PackageLoader("trucewatch.web", "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+templates = Jinja2Templates(env=_env)
+
+
+def safe_url(value: str | None) -> str | None:
+    """http(s) links only: a report's `javascript:` URL is shown as text, never linked."""
+    if not value:
+        return None
+    try:
+        scheme = urlsplit(value.strip()).scheme.lower()
+    except ValueError:
+        return None
+    return value.strip() if scheme in ("http", "https") else None
+
+
+_env.filters["safe_url"] = safe_url
+_env.globals["event_types"] = sorted(EVENT_TYPES)
+_env.globals["violent_types"] = sorted(VIOLENT_TYPES)
+
+
+def render(
+    request: Request, name: str, context: Mapping[str, Any], status: int = 200
+) -> HTMLResponse:
+    principal = identify(request, request.app.state.accounts)
+    csrf = principal.session.csrf if principal.session else ""
+    return templates.TemplateResponse(
+        request,
+        name,
+        {"principal": principal, "csrf": csrf, **context},
+        status_code=status,
+    )
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    return render(request, "error.html", {"status": status, "message": message}, status)
+
+
+def _local(target: str | None) -> str:
+    """Redirect targets stay on this site (no //host or scheme: no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+# --- login -----------------------------------------------------------------------------------
+
+
+def _login_form(request: Request, next_: str, message: str = "", status: int = 200) -> Response:
+    import secrets
+
+    token = secrets.token_urlsafe(24)
+    response = render(
+        request, "login.html", {"next": next_, "message": message, "login_csrf": token}, status
+    )
+    response.set_cookie(
+        LOGIN_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.settings.secure_cookies,
+        path="/login",
+    )
+    return response
+
+
+@router.get("/login")
+def login_page(request: Request, next: Annotated[str, Query(max_length=2000)] = "/") -> Response:
+    return _login_form(request, _local(next))
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    svc: Svc,
+    username: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form(max_length=1000)],
+    csrf: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
+    import secrets
+
+    target = _local(next)
+    expected = request.cookies.get(LOGIN_COOKIE, "")
+    if not expected or not secrets.compare_digest(csrf.encode(), expected.encode()):
+        return _login_form(request, target, "The form expired: please log in again.", 403)
+    client = request.client.host if request.client else "unknown"
+    wait = svc.throttle.retry_after(client, username)
+    if wait:
+        response = _login_form(
+            request, target, f"Too many failed logins: try again in {wait} s.", 429
+        )
+        response.headers["Retry-After"] = str(wait)
+        return response
+    user = svc.accounts.authenticate(username, password)
+    if user is None:
+        svc.throttle.failed(client, username)
+        return _login_form(request, target, "Wrong user name or password.", 401)
+    svc.throttle.succeeded(username)
+    old = request.cookies.get(SESSION_COOKIE)
+    if old:
+        svc.accounts.end_session(old)  # a session id set before login is never promoted
+    new = svc.accounts.start_session(user, svc.settings.session_ttl)
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        new.token,
+        max_age=int(svc.settings.session_ttl.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=svc.settings.secure_cookies,
+    )
+    response.delete_cookie(LOGIN_COOKIE, path="/login")
+    return response
+
+
+@router.post("/logout")
+def logout(principal: Viewer, svc: Svc) -> Response:
+    if principal.token:
+        svc.accounts.end_session(principal.token)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+# --- dashboard -------------------------------------------------------------------------------
+
+
+def map_points(incidents: Sequence[Incident]) -> list[charts.MapPoint]:
+    points = []
+    for i in incidents:
+        if i.geo is None:
+            continue
+        toll = (i.killed.best or 0) + (i.injured.best or 0)
+        label = f"{i.first_date or 'undated'} · {i.type.replace('_', ' ')} · {i.location or ''}"
+        points.append(
+            charts.MapPoint(
+                id=i.id, lat=i.geo.lat, lon=i.geo.lon, type=i.type, casualties=toll, label=label
+            )
+        )
+    return points
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(
+    request: Request,
+    _: Viewer,
+    svc: Svc,
+    filters: Annotated[Filters, Depends()],
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> Response:
+    query = filters.query()
+    everything = svc.store.incident_page(query, limit=svc.settings.map_limit, with_claims=False)
+    listed = svc.store.incident_page(
+        IncidentQuery(**{**query.__dict__, "order": "-date"}),
+        limit=svc.settings.page_size,
+        offset=offset,
+        with_claims=False,
+    )
+    matrix = blame_matrix(everything.items)
+    params = filters.params()
+    return render(
+        request,
+        "dashboard.html",
+        {
+            "filters": filters,
+            "params": params,
+            "ceasefires": svc.store.ceasefires(),
+            "map_svg": Markup(charts.map_svg(map_points(everything.items))),  # noqa: S704
+            "timeline_svg": Markup(charts.timeline_svg(day_counts(everything.items))),  # noqa: S704
+            "legend": charts.legend_items(),
+            "matrix": matrix,
+            "incidents": listed.items,
+            "total": listed.total,
+            "drawn": len(everything.items),
+            "offset": offset,
+            "page_size": svc.settings.page_size,
+            "next_page": urlencode({**params, "offset": offset + svc.settings.page_size}),
+            "prev_page": urlencode({**params, "offset": max(0, offset - svc.settings.page_size)}),
+        },
+    )
+
+
+# --- incident page ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Highlighted:
+    document: StoredDocument
+    body: Markup
+    claims: list[Claim]
+
+
+def highlight(text: str, claims: Sequence[Claim]) -> Markup:
+    """The document text, escaped, with each claim's evidence sentence in a <mark>."""
+    spans: list[tuple[int, int, str]] = []
+    for claim in claims:
+        for ev in claim.event.evidence:
+            start, end = ev.start, ev.end
+            if not (0 <= start < end <= len(text)) or text[start:end] != ev.sentence:
+                found = text.find(ev.sentence) if ev.sentence else -1
+                if found < 0:
+                    continue
+                start, end = found, found + len(ev.sentence)
+            spans.append((start, end, claim.id))
+    out: list[str] = []
+    position = 0
+    for start, end, claim_id in sorted(spans):
+        if start < position:  # overlapping evidence: the first mark wins
+            continue
+        out.append(html.escape(text[position:start]))
+        mark_id = html.escape("ev-" + claim_id, quote=True)
+        out.append(f'<mark id="{mark_id}">{html.escape(text[start:end])}</mark>')
+        position = end
+    out.append(html.escape(text[position:]))
+    return Markup("".join(out))  # noqa: S704 - every piece is escaped above
+
+
+def _incident_or_404(svc: Services, id: str) -> Incident:
+    incident = svc.store.get_incident(id)
+    if incident is None:
+        raise HTTPException(404, f"no incident {id!r}")
+    return incident
+
+
+@router.get("/incidents/{id}", response_class=HTMLResponse)
+def incident_page(request: Request, id: str, principal: Viewer, svc: Svc) -> Response:
+    incident = svc.store.get_incident(id)
+    if incident is None:
+        merged = [r for r in svc.store.reviews(id) if r.action == "merge" and "into" in r.after]
+        if merged:
+            return RedirectResponse(f"/incidents/{merged[-1].after['into']}", status_code=303)
+        return error_page(request, 404, f"no incident {id!r}")
+    documents = []
+    for doc_id in dict.fromkeys(c.document_id for c in incident.claims):
+        doc = svc.store.get_document(doc_id)
+        if doc is not None:
+            claims = [c for c in incident.claims if c.document_id == doc_id]
+            documents.append(Highlighted(doc, highlight(doc.text, claims), claims))
+    asserting = [c for c in incident.claims if c.event.stance != "denies"]
+    denying = [c for c in incident.claims if c.event.stance == "denies"]
+    return render(
+        request,
+        "incident.html",
+        {
+            "incident": incident,
+            "asserting": asserting,
+            "denying": denying,
+            "documents": documents,
+            "reviews": svc.store.reviews(id),
+            "can_review": principal.can("analyst"),
+            "map_svg": Markup(charts.map_svg(map_points([incident]))),  # noqa: S704
+            "editable": EDITABLE_FIELDS,
+        },
+    )
+
+
+def _form_fields(incident: Incident, form: Mapping[str, str]) -> dict[str, Any]:
+    """The edit form's values that differ from the incident's, as review fields."""
+    fields: dict[str, Any] = {}
+    for name in ("type", "first_date", "last_date", "location", "ceasefire_id"):
+        value = form.get(name, "").strip()
+        current = getattr(incident, name)
+        if value and value != (str(current) if current is not None else ""):
+            fields[name] = value
+    for name in ("killed", "injured"):
+        value = form.get(name, "").strip()
+        if value and value != str(getattr(incident, name).best):
+            if not value.isdigit():
+                raise ReviewError(f"{name}: a whole number, not {value!r}")
+            n = int(value)
+            fields[name] = {"low": n, "best": n, "high": n}
+    historical = form.get("historical") == "on"
+    if historical != incident.historical:
+        fields["historical"] = historical
+    lat, lon = form.get("lat", "").strip(), form.get("lon", "").strip()
+    if lat and lon:
+        try:
+            point = (float(lat), float(lon))
+        except ValueError:
+            raise ReviewError("lat and lon: numbers in decimal degrees") from None
+        now = (incident.geo.lat, incident.geo.lon) if incident.geo else None
+        if point != now:
+            name = fields.get("location") or incident.location or f"{lat}, {lon}"
+            fields["geo"] = {
+                "lat": point[0],
+                "lon": point[1],
+                "precision": "settlement",
+                "name": name,
+            }
+    return fields
+
+
+@router.post("/incidents/{id}/review")
+async def review_form(request: Request, id: str, principal: Analyst, svc: Svc) -> Response:
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    try:
+        version = int(form.get("version", ""))
+    except ValueError:
+        raise ReviewError("the form lacks the incident version: reload the page") from None
+    comment = form.get("comment") or None
+    action = form.get("action", "")
+    reviewer = Reviewer(svc.store, principal.name)
+    target = id
+    if action in ("accept", "reject"):
+        reviewer.set_status(
+            id, "accepted" if action == "accept" else "rejected", version=version, comment=comment
+        )
+    elif action == "edit":
+        incident = _incident_or_404(svc, id)
+        clear = [k for k in form if k.startswith("clear_") and k[6:] in EDITABLE_FIELDS]
+        fields = _form_fields(incident, form)
+        if not fields and not clear:
+            raise ReviewError("nothing changed")
+        reviewer.edit(id, fields, version=version, clear=[k[6:] for k in clear], comment=comment)
+    elif action == "merge":
+        into = form.get("into", "").strip()
+        into_incident = _incident_or_404(svc, into)
+        reviewer.merge(
+            id, into, version=version, into_version=into_incident.version, comment=comment
+        )
+        target = into
+    elif action == "split":
+        claims = [k[6:] for k in form if k.startswith("claim_")]
+        _kept, new = reviewer.split(id, claims, version=version, comment=comment)
+        target = new.id
+    else:
+        raise ReviewError(f"unknown review action {action!r}")
+    return RedirectResponse(f"/incidents/{target}#history", status_code=303)
+
+
+# --- review queue, ceasefires, observations, bulletins ----------------------------------------
+
+
+@router.get("/review", response_class=HTMLResponse)
+def review_queue(
+    request: Request,
+    _: Analyst,
+    svc: Svc,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> Response:
+    query = IncidentQuery(status="unreviewed", order="uncertainty")
+    page = svc.store.incident_page(query, limit=svc.settings.page_size, offset=offset)
+    return render(
+        request,
+        "review.html",
+        {
+            "incidents": page.items,
+            "total": page.total,
+            "offset": offset,
+            "page_size": svc.settings.page_size,
+        },
+    )
+
+
+@router.get("/ceasefires", response_class=HTMLResponse)
+def ceasefires_page(request: Request, _: Viewer, svc: Svc) -> Response:
+    return render(request, "ceasefires.html", {"ceasefires": svc.store.ceasefires()})
+
+
+@router.get("/ceasefires/{id}", response_class=HTMLResponse)
+def ceasefire_page(request: Request, id: str, _: Viewer, svc: Svc) -> Response:
+    ceasefire = next((c for c in svc.store.ceasefires() if c.id == id), None)
+    if ceasefire is None:
+        return error_page(request, 404, f"no ceasefire {id!r}")
+    incidents = svc.store.incidents(ceasefire_id=id)
+    counts = day_counts(incidents)
+    per_day: dict[dt.date, int] = {}
+    for incident in incidents:
+        if incident.first_date is not None:
+            per_day[incident.first_date] = per_day.get(incident.first_date, 0) + 1
+    return render(
+        request,
+        "ceasefire.html",
+        {
+            "ceasefire": ceasefire,
+            "timeline_svg": Markup(charts.timeline_svg(counts)),  # noqa: S704
+            "per_day": sorted(per_day.items(), reverse=True),
+            "period_reports": svc.store.period_reports(ceasefire_id=id),
+            "matrix": blame_matrix(incidents),
+        },
+    )
+
+
+@router.get("/bulletin", response_class=HTMLResponse)
+def bulletin_page(
+    request: Request,
+    _: Viewer,
+    svc: Svc,
+    day: Annotated[dt.date | None, Query()] = None,
+    ceasefire: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    chosen = next((c for c in svc.store.ceasefires() if c.id == ceasefire), None)
+    day = day or busiest_day(svc.store, chosen.id if chosen else None)
+    if day is None:
+        return error_page(request, 404, "the registry holds no dated incident yet")
+    report = daily_bulletin(svc.store, day, chosen)
+    return HTMLResponse(render_html(report))
+
+
+@router.get("/observations/new", response_class=HTMLResponse)
+def observation_form(request: Request, _: Analyst, svc: Svc) -> Response:
+    return render(request, "observe.html", {"mission": svc.settings.mission, "errors": []})
+
+
+@router.post("/observations")
+async def observation_submit(request: Request, principal: Analyst, svc: Svc) -> Response:
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str) and v.strip()}
+    form.pop("csrf", None)
+    try:
+        observation = Observation.model_validate(form)
+    except ValidationError as error:
+        problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
+        return render(
+            request,
+            "observe.html",
+            {"mission": svc.settings.mission, "errors": problems, "form": form},
+            422,
+        )
+    claim = record(
+        svc.store,
+        observation,
+        mission=svc.settings.mission,
+        monitor=principal.name,
+        geocoder=svc.registry.geocoder,
+    )
+    target = (
+        f"/incidents/{claim.incident_id}"
+        if claim.incident_id
+        else f"/documents/{claim.document_id}"
+    )
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/documents/{id}", response_class=HTMLResponse)
+def document_page(request: Request, id: str, _: Viewer, svc: Svc) -> Response:
+    doc = svc.store.get_document(id)
+    if doc is None:
+        return error_page(request, 404, f"no document {id!r}")
+    claims = svc.store.claims(document_id=id)
+    return render(
+        request,
+        "document.html",
+        {"document": doc, "body": highlight(doc.text, claims), "claims": claims},
+    )
+
+
+# --- admin -----------------------------------------------------------------------------------
+
+
+@router.get("/admin/users", response_class=HTMLResponse)
+def users_page(request: Request, _: Admin, svc: Svc) -> Response:
+    return render(
+        request, "users.html", {"users": svc.accounts.users(), "roles": ROLES, "token": None}
+    )
+
+
+@router.post("/admin/users")
+def add_user(
+    _: Admin,
+    svc: Svc,
+    username: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form(max_length=1000)],
+    role: Annotated[str, Form(max_length=20)],
+) -> Response:
+    svc.accounts.add_user(username, password, role)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/tokens", response_class=HTMLResponse)
+def add_token(
+    request: Request,
+    _: Admin,
+    svc: Svc,
+    username: Annotated[str, Form(max_length=200)],
+    name: Annotated[str, Form(min_length=1, max_length=200)],
+) -> Response:
+    token = svc.accounts.add_token(username, name)
+    context = {"users": svc.accounts.users(), "roles": ROLES, "token": token, "for": username}
+    return render(request, "users.html", context)

@@ -1,0 +1,126 @@
+"""What every route uses: the store, accounts, settings and login throttle of the running app,
+and the mapping of domain errors to HTTP answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import HTTPException, Query, Request
+
+from trucewatch.accounts import Accounts
+from trucewatch.records import ReviewStatus
+from trucewatch.registry import Registry
+from trucewatch.store.queries import IncidentQuery, Near, Order, Origin
+from trucewatch.store.sql import SqlStore
+from trucewatch.web.limits import LoginThrottle
+from trucewatch.web.settings import WebSettings
+
+
+@dataclass
+class Services:
+    settings: WebSettings
+    store: SqlStore
+    accounts: Accounts
+    throttle: LoginThrottle
+    _registry: Registry | None = None
+    _registry_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def registry(self) -> Registry:
+        """The ingest job (its extractor loads on first use: a few seconds)."""
+        with self._registry_lock:
+            if self._registry is None:
+                self._registry = Registry(self.store)
+            return self._registry
+
+
+def services(request: Request) -> Services:
+    found: Services = request.app.state.services
+    return found
+
+
+class Filters:
+    """The incident filters every list, map and chart takes (query parameters)."""
+
+    def __init__(
+        self,
+        since: Annotated[dt.date | None, Query(description="first day (YYYY-MM-DD)")] = None,
+        until: Annotated[dt.date | None, Query(description="last day (YYYY-MM-DD)")] = None,
+        ceasefire: Annotated[str | None, Query(max_length=200)] = None,
+        side: Annotated[
+            str | None, Query(max_length=200, description="a side named as actor or target")
+        ] = None,
+        type: Annotated[str | None, Query(max_length=50, description="event type")] = None,
+        lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
+        lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
+        radius_km: Annotated[
+            float | None, Query(gt=0, le=5000, description="with lat and lon: within this radius")
+        ] = None,
+        q: Annotated[
+            str | None, Query(max_length=500, description="words in a source's text")
+        ] = None,
+        updated_since: Annotated[
+            dt.datetime | None, Query(description="changed at or after (ISO 8601)")
+        ] = None,
+        status: Annotated[ReviewStatus | None, Query()] = None,
+        origin: Annotated[Origin, Query()] = "trucewatch",
+        historical: Annotated[bool, Query(description="include background incidents")] = False,
+    ) -> None:
+        self.since, self.until = since, until
+        self.ceasefire = ceasefire or None
+        self.side = side or None
+        self.type = type or None
+        self.lat, self.lon, self.radius_km = lat, lon, radius_km
+        self.q = q or None
+        self.updated_since = updated_since
+        self.status = status
+        self.origin: Origin = origin
+        self.historical = historical
+
+    def query(self, order: Order = "date") -> IncidentQuery:
+        near = None
+        if self.lat is not None and self.lon is not None and self.radius_km is not None:
+            near = Near(self.lat, self.lon, self.radius_km)
+        elif any(v is not None for v in (self.lat, self.lon, self.radius_km)):
+            raise HTTPException(422, "lat, lon and radius_km go together")
+        updated = self.updated_since
+        if updated is not None and updated.tzinfo is None:
+            updated = updated.replace(tzinfo=dt.UTC)
+        return IncidentQuery(
+            since=self.since,
+            until=self.until,
+            ceasefire_id=self.ceasefire,
+            side=self.side,
+            type=self.type,
+            near=near,
+            text=self.q,
+            updated_since=updated,
+            status=self.status,
+            origin=self.origin,
+            include_historical=self.historical,
+            order=order,
+        )
+
+    def params(self) -> dict[str, str]:
+        """The filters set, as query parameters (for links to other pages)."""
+        values = {
+            "since": self.since,
+            "until": self.until,
+            "ceasefire": self.ceasefire,
+            "side": self.side,
+            "type": self.type,
+            "lat": self.lat,
+            "lon": self.lon,
+            "radius_km": self.radius_km,
+            "q": self.q,
+            "status": self.status,
+        }
+        out = {k: str(v) for k, v in values.items() if v is not None}
+        if self.origin != "trucewatch":
+            out["origin"] = self.origin
+        if self.historical:
+            out["historical"] = "true"
+        return out

@@ -1,0 +1,70 @@
+"""Aggregates the dashboard draws: violations per day per claimed perpetrator, who blames whom.
+
+They read incident summaries only (`blamed`, `denied_by`, dates), never the claims, so they stay
+cheap on a large registry. An incident blamed on two sides counts once for each (as in the
+bulletin); one nobody blames counts as "unattributed".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from pydantic import BaseModel
+
+from trucewatch.records import Incident
+from trucewatch.report.describe import UNATTRIBUTED
+from trucewatch.web.charts import DayCount
+
+
+def blamed_sides(incident: Incident) -> list[str]:
+    sides = sorted({side for sides in incident.blamed.values() for side in sides})
+    return sides or [UNATTRIBUTED]
+
+
+def day_counts(incidents: Iterable[Incident]) -> list[DayCount]:
+    """Incidents per first day per claimed perpetrator (undated incidents are left out)."""
+    counts: Counter[tuple[dt.date, str]] = Counter()
+    for incident in incidents:
+        if incident.first_date is None:
+            continue
+        for side in blamed_sides(incident):
+            counts[(incident.first_date, side)] += 1
+    return [DayCount(day=day, group=group, count=n) for (day, group), n in sorted(counts.items())]
+
+
+class BlameCell(BaseModel):
+    claimant: str
+    blamed: str
+    incidents: int
+
+
+class BlameMatrix(BaseModel):
+    """Claimant × blamed side: how many incidents the claimant blames on that side, and how
+    many incidents each side denies."""
+
+    claimants: list[str]
+    sides: list[str]
+    cells: list[BlameCell]
+    denials: dict[str, int]
+
+    def count(self, claimant: str, side: str) -> int:
+        for cell in self.cells:
+            if cell.claimant == claimant and cell.blamed == side:
+                return cell.incidents
+        return 0
+
+
+def blame_matrix(incidents: Sequence[Incident]) -> BlameMatrix:
+    pairs: Counter[tuple[str, str]] = Counter()
+    denials: Counter[str] = Counter()
+    for incident in incidents:
+        for claimant, sides in incident.blamed.items():
+            for side in sides:
+                pairs[(claimant, side)] += 1
+        denials.update(set(incident.denied_by))
+    claimants = sorted({c for c, _ in pairs})
+    sides = sorted({s for _, s in pairs})
+    cells = [BlameCell(claimant=c, blamed=s, incidents=n) for (c, s), n in sorted(pairs.items())]
+    return BlameMatrix(claimants=claimants, sides=sides, cells=cells, denials=dict(denials))
