@@ -20,6 +20,7 @@ from trucewatch.link.ceasefires import ceasefire_for
 from trucewatch.link.incidents import claim_order, incident_id
 from trucewatch.link.summary import summarise
 from trucewatch.records import EDITABLE_FIELDS, Incident, Review, ReviewAction, ReviewStatus
+from trucewatch.store.base import StaleVersionError
 from trucewatch.store.sql import SqlStore
 
 
@@ -98,8 +99,8 @@ class Reviewer:
         if unknown:
             raise ReviewError(f"fields that cannot be edited: {', '.join(unknown)}")
         old = self._load(id)
-        if old.version != version:  # checked again when writing; this gives the message early
-            raise ReviewError(self._stale(old, version))
+        if old.version != version:  # checked again when writing, in the same transaction
+            raise StaleVersionError(id, old.version, version)
         overrides = {k: v for k, v in old.overrides.items() if k not in clear}
         try:
             typed = Incident.model_validate({**old.model_dump(exclude={"claims"}), **fields})
@@ -111,13 +112,6 @@ class Reviewer:
         overrides.update(typed.model_dump(mode="json", include=set(fields)))
         base = old.model_copy(update={"overrides": overrides, "status": "accepted"})
         return self._write(old, summarise(base), "edit", comment, version)
-
-    @staticmethod
-    def _stale(incident: Incident, version: int) -> str:
-        return (
-            f"incident {incident.id} was changed by someone else (version {incident.version}, "
-            f"you edited version {version}): reload and edit again"
-        )
 
     def merge(
         self,

@@ -17,6 +17,8 @@ from fastapi.staticfiles import StaticFiles
 
 from trucewatch import __version__
 from trucewatch.accounts import AccountError, Accounts
+from trucewatch.extract.pipeline import Extractor
+from trucewatch.geo.geocoder import Geocoder
 from trucewatch.review import ReviewError
 from trucewatch.store import StaleVersionError, StoreError, open_store
 from trucewatch.web import api, pages
@@ -36,13 +38,22 @@ def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/")
 
 
-def create_app(settings: WebSettings) -> FastAPI:
+def create_app(
+    settings: WebSettings,
+    *,
+    extractor: Extractor | None = None,
+    geocoder: Geocoder | None = None,
+) -> FastAPI:
+    """The app on the store `settings.db` names; `extractor` and `geocoder` are loaded on
+    first use unless given (tests share theirs)."""
     store = open_store(settings.db)
     svc = Services(
         settings=settings,
         store=store,
         accounts=Accounts(store),
         throttle=LoginThrottle(settings.login_attempts, settings.login_window),
+        extractor=extractor,
+        geocoder=geocoder,
     )
 
     @asynccontextmanager

@@ -11,6 +11,8 @@ from typing import Annotated
 from fastapi import HTTPException, Query, Request
 
 from trucewatch.accounts import Accounts
+from trucewatch.extract.pipeline import Extractor
+from trucewatch.geo.geocoder import Geocoder
 from trucewatch.records import ReviewStatus
 from trucewatch.registry import Registry
 from trucewatch.store.queries import IncidentQuery, Near, Order, Origin
@@ -25,6 +27,8 @@ class Services:
     store: SqlStore
     accounts: Accounts
     throttle: LoginThrottle
+    extractor: Extractor | None = None  # loaded by the registry when first needed
+    geocoder: Geocoder | None = None
     _registry: Registry | None = None
     _registry_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -33,7 +37,7 @@ class Services:
         """The ingest job (its extractor loads on first use: a few seconds)."""
         with self._registry_lock:
             if self._registry is None:
-                self._registry = Registry(self.store)
+                self._registry = Registry(self.store, self.extractor, self.geocoder)
             return self._registry
 
 

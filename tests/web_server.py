@@ -1,0 +1,109 @@
+"""A real server for the web tests: the app served by uvicorn on a free 127.0.0.1 port, and
+clients that call it with an API token or through a login session like a browser."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+from trucewatch.extract.pipeline import Extractor
+from trucewatch.geo import Geocoder
+from trucewatch.web.app import create_app
+from trucewatch.web.settings import WebSettings
+
+PASSWORDS = {"viewer": "viewer-pass-1", "analyst": "analyst-pass-1", "admin": "admin-pass-12"}
+CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+class LiveServer:
+    """The app served by uvicorn in a thread, on a free 127.0.0.1 port."""
+
+    def __init__(self, settings: WebSettings, extractor: Extractor, geocoder: Geocoder) -> None:
+        self.app = create_app(settings, extractor=extractor, geocoder=geocoder)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@dataclass
+class Web:
+    """A running server over a private copy of the base registry, and ways to call it."""
+
+    server: LiveServer
+    db: Path
+    tokens: dict[str, str]
+    clients: list[httpx.Client] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def client(self, role: str | None = None) -> httpx.Client:
+        """A client sending `role`'s API token (None: anonymous)."""
+        headers = {"Authorization": f"Bearer {self.tokens[role]}"} if role else {}
+        client = httpx.Client(base_url=self.url, headers=headers, timeout=60)
+        self.clients.append(client)
+        return client
+
+    def login(self, role: str, password: str | None = None) -> Session:
+        """A browser-like client logged in through the login form."""
+        client = httpx.Client(base_url=self.url, timeout=60)
+        self.clients.append(client)
+        form = client.get("/login")
+        token = CSRF_FIELD.search(form.text)
+        assert token is not None, form.text
+        answer = client.post(
+            "/login",
+            data={
+                "username": role,
+                "password": password or PASSWORDS[role],
+                "csrf": token.group(1),
+                "next": "/",
+            },
+        )
+        assert answer.status_code == 303, answer.text
+        return Session(client)
+
+
+@dataclass
+class Session:
+    client: httpx.Client
+
+    def csrf(self) -> str:
+        page = self.client.get("/")
+        found = CSRF_FIELD.search(page.text)
+        assert found is not None, "no CSRF token on the dashboard"
+        return found.group(1)
+
+
+ServeFactory = Callable[..., Web]
