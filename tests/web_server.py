@@ -98,12 +98,16 @@ class Web:
 @dataclass
 class Session:
     client: httpx.Client
+    _csrf: str | None = None
 
     def csrf(self) -> str:
-        page = self.client.get("/")
-        found = CSRF_FIELD.search(page.text)
-        assert found is not None, "no CSRF token on the dashboard"
-        return found.group(1)
+        """The session's CSRF token, as the pages' forms carry it."""
+        if self._csrf is None:
+            page = self.client.get("/ceasefires")  # a light page with the logout form
+            found = CSRF_FIELD.search(page.text)
+            assert found is not None, "no CSRF token on the page"
+            self._csrf = found.group(1)
+        return self._csrf
 
 
 ServeFactory = Callable[..., Web]

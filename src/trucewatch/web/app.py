@@ -22,16 +22,11 @@ from trucewatch.geo.geocoder import Geocoder
 from trucewatch.review import ReviewError
 from trucewatch.store import StaleVersionError, StoreError, open_store
 from trucewatch.web import api, pages
+from trucewatch.web.headers import SecurityHeaders
 from trucewatch.web.limits import BodyLimit, LoginThrottle
 from trucewatch.web.security import Forbidden, LoginRequired
 from trucewatch.web.services import Services
 from trucewatch.web.settings import WebSettings
-
-# Scripts only from this server; inline SVG attributes and the stylesheet's own rules are fine.
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-)
 
 
 def _wants_html(request: Request) -> bool:
@@ -102,17 +97,7 @@ def create_app(
     app.add_exception_handler(AccountError, handler(400))
     app.add_exception_handler(StoreError, handler(400))
 
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        return response
-
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.mount("/static", StaticFiles(packages=[("trucewatch.web", "static")]), name="static")
     app.include_router(api.router)
