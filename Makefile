@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SHARED ?= ../shared
 OUT := out
 
-.PHONY: demo test lint eval bench install dev clean postgres audit fuzz
+.PHONY: demo test lint eval bench install dev clean postgres audit fuzz browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,9 @@ demo: install
 	@echo "registry: $(OUT)/demo.db; exports: $(OUT)/incidents.{csv,geojson,jsonl,parquet}"
 
 ## test: the whole test suite (installs Debian's PostgreSQL server when missing, for the store
-## tests that run on both backends; without it those tests are skipped with the reason)
-test: dev postgres
+## tests that run on both backends, and Debian's Chromium for the browser tests in tests/e2e;
+## without them those tests are skipped with the reason)
+test: dev postgres browser
 	$(BIN)/pytest
 
 postgres:
@@ -49,6 +50,15 @@ postgres:
 	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	      postgresql >/dev/null || \
 	    echo "PostgreSQL could not be installed: its tests will be skipped"; }
+
+## browser: Debian's Chromium for the end-to-end tests (Playwright drives it; no browser download)
+browser:
+	@command -v chromium >/dev/null 2>&1 || \
+	  { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	      chromium >/dev/null || \
+	    echo "Chromium could not be installed: the browser tests will be skipped"; }
 
 ## lint: ruff and mypy
 lint: dev
