@@ -16,7 +16,7 @@ import re
 import unicodedata
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from trucewatch.models import Event
 
@@ -158,14 +158,20 @@ def origin_of(incident: Incident) -> str:
 
 
 class Ceasefire(BaseModel):
-    id: str
-    name: str
-    parties: list[str]
+    id: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=500)
+    parties: list[str] = Field(min_length=1)
     start: dt.date
     end: dt.date | None = None
     area: str | None = None
     monitor: str | None = None
     profile: str | None = None
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Ceasefire:
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"ceasefire {self.id!r} ends ({self.end}) before it starts")
+        return self
 
     def in_force(self, day: dt.date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from trucewatch.link.ceasefires import ceasefire_for
 from trucewatch.link.incidents import claim_order, incident_id
 from trucewatch.link.summary import summarise
+from trucewatch.models import EVENT_TYPES
 from trucewatch.records import EDITABLE_FIELDS, Incident, Review, ReviewAction, ReviewStatus
 from trucewatch.store.base import StaleVersionError
 from trucewatch.store.sql import SqlStore
@@ -98,6 +99,8 @@ class Reviewer:
         unknown = sorted((set(fields) | set(clear)) - set(EDITABLE_FIELDS))
         if unknown:
             raise ReviewError(f"fields that cannot be edited: {', '.join(unknown)}")
+        if "type" in fields and fields["type"] not in EVENT_TYPES:
+            raise ReviewError(f"invalid value: type {fields['type']!r} is not an event type")
         old = self._load(id)
         if old.version != version:  # checked again when writing, in the same transaction
             raise StaleVersionError(id, old.version, version)

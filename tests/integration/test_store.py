@@ -374,6 +374,8 @@ def test_search_finds_words_and_never_raises(store: SqlStore) -> None:
     assert store.search("near(") == store.search('"Khankendi') == [drone.document_id]
     for hostile in ['"foo OR', "NEAR(x", "AND", "*", '"', "text:", "-", "a:b OR (", "^x", "'", " "]:
         assert store.search(hostile) == []
+    assert store.search("@\x00Z quadcopters") == []  # a NUL ends FTS5's string: dropped
+    assert store.search("quadco\x00pters") == [drone.document_id]
 
 
 def test_reviews_round_trip(store: SqlStore) -> None:

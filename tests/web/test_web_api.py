@@ -227,7 +227,7 @@ def test_analyst_edit_is_an_override_with_history_and_stale_edits_are_refused(we
     assert stale.status_code == 409
     assert "reload" in stale.json()["detail"]
     bad = analyst.post(url, json={**edit, "version": body["version"], "fields": {"claims": []}})
-    assert bad.status_code == 422
+    assert bad.status_code == 400
     history = web.client("viewer").get(f"/api/v1/incidents/{incident['id']}").json()["reviews"]
     assert [(r["action"], r["who"], r["comment"]) for r in history] == [
         ("edit", "analyst", "hospital figures")

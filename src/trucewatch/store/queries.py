@@ -42,14 +42,15 @@ Origin = Literal["trucewatch", "acled", "ucdp", "all"]
 def fts_query(query: str) -> str:
     """`query` as an FTS5 expression that cannot be a syntax error: every whitespace-separated
     term becomes a quoted string (quotes doubled), all of them required. Terms without a
-    letter or digit are dropped, so the result may be empty."""
-    terms = [t for t in _TERM.findall(query) if _WORD.search(t)]
+    letter or digit are dropped, so the result may be empty. NUL characters, which SQLite's
+    FTS5 parser takes for the end of the string, are dropped first."""
+    terms = [t for t in _TERM.findall(query.replace("\x00", "")) if _WORD.search(t)]
     return " ".join('"' + t.replace('"', '""') + '"' for t in terms)
 
 
 def search_terms(query: str) -> list[str]:
     """The lower-cased words of `query` (the LIKE fallback of backends without full text)."""
-    return [t.lower() for t in _TERM.findall(query) if _WORD.search(t)]
+    return [t.lower() for t in _TERM.findall(query.replace("\x00", "")) if _WORD.search(t)]
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ def _text(query: str, dialect: str) -> ColumnElement[bool]:
             .where(text("documents_fts MATCH :fts").bindparams(fts=expression))
         )
     elif dialect == "postgresql":
+        query = query.replace("\x00", "")  # PostgreSQL text cannot hold NUL
         if not _WORD.search(query):
             return false()
         matching = select(documents.c.id).where(

@@ -229,6 +229,7 @@ class SqlStore:
             return list(found)
 
     def _search_postgresql(self, query: str, limit: int) -> list[str]:
+        query = query.replace("\x00", "")  # PostgreSQL text cannot hold NUL
         if not _WORD.search(query):
             return []  # plainto_tsquery would match nothing, with a NOTICE
         sql = text(

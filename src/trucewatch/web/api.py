@@ -42,11 +42,31 @@ Admin = Annotated[Principal, Depends(require("admin"))]
 Svc = Annotated[Services, Depends(services)]
 MAX_REPORT_CHARS = 1_000_000
 
+
+class Problem(BaseModel):
+    """Why a request was refused, in words."""
+
+    detail: str
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"model": Problem, "description": description}
+
+
 ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "not logged in (send a session cookie or a Bearer token)"},
-    403: {"description": "the role does not allow it, or the CSRF token is wrong"},
-    413: {"description": "request body too large"},
+    304: {"description": "not modified: the If-None-Match ETag is still current"},
+    400: _problem("a request the registry cannot apply (e.g. lat without lon, a bad review)"),
+    401: _problem("not logged in (send a session cookie or a Bearer token)"),
+    403: _problem("the role does not allow it, or the CSRF token is wrong"),
+    404: _problem("no such incident, document, ceasefire or page"),
+    409: _problem("changed by someone else meanwhile (reload and try again), or exists already"),
+    413: _problem("request body too large"),
 }
+
+
+def content(*media_types: str) -> dict[int | str, dict[str, Any]]:
+    """ERRORS plus the media types a 200 may have."""
+    return {**ERRORS, 200: {"content": {m: {} for m in media_types}}}
 
 
 def etagged(request: Request, payload: Any, media_type: str = "application/json") -> Response:
@@ -62,6 +82,14 @@ def etagged(request: Request, payload: Any, media_type: str = "application/json"
 
 def _dump(model: BaseModel) -> Any:
     return model.model_dump(mode="json")
+
+
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "geojson": "application/geo+json",
+    "jsonl": "application/x-ndjson",
+    "parquet": "application/vnd.apache.parquet",
+}
 
 
 # --- incidents -------------------------------------------------------------------------------
@@ -138,7 +166,7 @@ def get_incident(request: Request, id: str, _: Viewer, svc: Svc) -> Response:
     return etagged(request, _dump(detail))
 
 
-@router.get("/map", responses=ERRORS)
+@router.get("/map", responses=content("application/geo+json"))
 def map_data(
     request: Request, _: Viewer, svc: Svc, filters: Annotated[Filters, Depends()]
 ) -> Response:
@@ -275,7 +303,11 @@ def list_period_reports(
     return etagged(request, [_dump(p) for p in found])
 
 
-@router.get("/bulletins/{day}", response_model=Bulletin, responses=ERRORS)
+@router.get(
+    "/bulletins/{day}",
+    response_model=Bulletin,
+    responses=content("application/json", "text/markdown", "text/html"),
+)
 def bulletin(
     request: Request,
     day: dt.date,
@@ -293,15 +325,7 @@ def bulletin(
     return etagged(request, _dump(report))
 
 
-EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "geojson": "application/geo+json",
-    "jsonl": "application/x-ndjson",
-    "parquet": "application/vnd.apache.parquet",
-}
-
-
-@router.get("/export/{format}", responses=ERRORS)
+@router.get("/export/{format}", responses=content(*EXPORT_TYPES.values()))
 def export(
     format: Literal["csv", "geojson", "jsonl", "parquet"],
     _: Viewer,

@@ -93,7 +93,7 @@ def create_app(
         return handle
 
     app.add_exception_handler(StaleVersionError, handler(409))
-    app.add_exception_handler(ReviewError, handler(422))
+    app.add_exception_handler(ReviewError, handler(400))
     app.add_exception_handler(AccountError, handler(400))
     app.add_exception_handler(StoreError, handler(400))
 

@@ -89,7 +89,7 @@ class Filters:
         if self.lat is not None and self.lon is not None and self.radius_km is not None:
             near = Near(self.lat, self.lon, self.radius_km)
         elif any(v is not None for v in (self.lat, self.lon, self.radius_km)):
-            raise HTTPException(422, "lat, lon and radius_km go together")
+            raise HTTPException(400, "lat, lon and radius_km go together")
         updated = self.updated_since
         if updated is not None and updated.tzinfo is None:
             updated = updated.replace(tzinfo=dt.UTC)

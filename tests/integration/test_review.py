@@ -1,0 +1,186 @@
+"""Analyst review on a real registry: edits are overrides that survive re-linking, rejected
+incidents leave lists and bulletins, merge and split keep every claim and their history, a
+stale edit is refused, and a registry from before review state is migrated."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from trucewatch.extract.pipeline import Extractor
+from trucewatch.geo import Geocoder
+from trucewatch.ingest.sources import SourceItem
+from trucewatch.models import Document
+from trucewatch.registry import Registry
+from trucewatch.report.daily import daily_bulletin
+from trucewatch.review import Reviewer, ReviewError
+from trucewatch.store import SqlStore, StaleVersionError, open_store
+
+CLAIM = (
+    "Armenia's Defence Ministry said on Tuesday that Azerbaijani forces shelled positions near "
+    "Sotk with mortars on Monday, killing one soldier."
+)
+SECOND_SOURCE = (
+    "Azerbaijani artillery shelled Armenian positions near Sotk on Monday, Armenia's Defence "
+    "Ministry said on Tuesday. Two soldiers were killed, the ministry said."
+)
+OTHER_DAY = (
+    "Armenia's Defence Ministry said on Friday that Azerbaijani forces fired at positions near "
+    "Jermuk on Thursday with small arms. There were no casualties."
+)
+
+
+def item(text: str, published: str) -> SourceItem:
+    doc = Document(id=text[:20], text=text, published=dt.date.fromisoformat(published))
+    return SourceItem(document=doc, raw=text.encode(), outlet="Test Wire")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SqlStore]:
+    with open_store(tmp_path / "registry.db") as s:
+        yield s
+
+
+@pytest.fixture
+def registry(store: SqlStore, extractor: Extractor, geocoder: Geocoder) -> Registry:
+    return Registry(store, extractor, geocoder)
+
+
+def only(store: SqlStore) -> list:  # type: ignore[type-arg]
+    return [i for i in store.incidents() if i.first_date]
+
+
+def test_an_edit_survives_a_new_claim_joining(store: SqlStore, registry: Registry) -> None:
+    registry.ingest([item(CLAIM, "2022-09-13")])
+    (incident,) = only(store)
+    assert incident.killed.best == 1
+    edited = Reviewer(store, "ana").edit(
+        incident.id,
+        {"killed": {"low": 3, "best": 3, "high": 3}, "location": "Sotk village"},
+        version=incident.version,
+        comment="local hospital",
+    )
+    assert edited.killed.best == 3
+    assert edited.status == "accepted"
+    registry.ingest([item(SECOND_SOURCE, "2022-09-13")])  # the linker recomputes it
+    (after,) = only(store)
+    assert after.id == incident.id
+    assert after.sources == 2
+    assert after.killed.best == 3  # the analyst's value, not the claims' median
+    assert after.location == "Sotk village"
+    assert after.status == "accepted"
+    assert after.version > edited.version
+    reviews = store.reviews(incident.id)
+    assert [(r.action, r.who, r.comment) for r in reviews] == [("edit", "ana", "local hospital")]
+    assert reviews[0].before["killed"]["best"] == 1
+    assert reviews[0].after["killed"]["best"] == 3
+    undone = Reviewer(store, "ana").edit(incident.id, {}, version=after.version, clear=["killed"])
+    assert undone.killed.best == 1  # median of 1 and 2, rounded down: the claims again
+    assert "killed" not in undone.overrides
+
+
+def test_stale_edits_and_bad_fields_are_refused(store: SqlStore, registry: Registry) -> None:
+    registry.ingest([item(CLAIM, "2022-09-13")])
+    (incident,) = only(store)
+    reviewer = Reviewer(store, "ana")
+    reviewer.set_status(incident.id, "accepted", version=incident.version)
+    with pytest.raises(StaleVersionError, match="reload and edit again"):
+        reviewer.edit(incident.id, {"type": "firing"}, version=incident.version)
+    with pytest.raises(StaleVersionError):
+        reviewer.set_status(incident.id, "rejected", version=incident.version)
+    current = store.get_incident(incident.id)
+    assert current is not None
+    with pytest.raises(ReviewError, match="cannot be edited"):
+        reviewer.edit(incident.id, {"claims": []}, version=current.version)
+    with pytest.raises(ReviewError, match="invalid value"):
+        reviewer.edit(incident.id, {"type": "picnic"}, version=current.version)
+    assert store.get_incident(incident.id) == current  # nothing written
+
+
+def test_a_rejected_incident_leaves_lists_and_bulletins(
+    store: SqlStore, registry: Registry
+) -> None:
+    registry.ingest([item(CLAIM, "2022-09-13")])
+    (incident,) = only(store)
+    day = incident.first_date
+    assert day is not None
+    assert daily_bulletin(store, day).total.value == 1
+    Reviewer(store, "ana").set_status(incident.id, "rejected", version=incident.version)
+    assert only(store) == []
+    assert daily_bulletin(store, day).total.value == 0
+    assert store.incidents(include_rejected=True)[0].status == "rejected"
+    registry.ingest([item(SECOND_SOURCE, "2022-09-13")])  # joins it, stays rejected
+    assert only(store) == []
+    (kept,) = [i for i in store.incidents(include_rejected=True) if i.first_date]
+    assert kept.sources == 2
+
+
+def test_merge_and_split(store: SqlStore, registry: Registry) -> None:
+    registry.ingest([item(CLAIM, "2022-09-13"), item(OTHER_DAY, "2022-09-16")])
+    first, second = only(store)
+    reviewer = Reviewer(store, "ana")
+    with pytest.raises(StaleVersionError):  # someone changed the target since it was loaded
+        reviewer.merge(second.id, first.id, version=second.version, into_version=first.version + 1)
+    assert store.get_incident(second.id) == second
+    merged = reviewer.merge(second.id, first.id, version=second.version, into_version=first.version)
+    assert store.get_incident(second.id) is None
+    assert {c.id for c in merged.claims} == {c.id for c in [*first.claims, *second.claims]}
+    assert merged.sources == 2
+    assert [r.action for r in store.reviews(second.id)] == ["merge"]
+    assert store.reviews(second.id)[0].after == {"into": first.id}
+    with pytest.raises(ReviewError, match="no incident"):
+        reviewer.merge(first.id, second.id, version=first.version, into_version=1)
+    registry.relink()  # the linker leaves an analyst's grouping alone
+    assert len(only(store)) == 1
+    moving = [c.id for c in merged.claims if c.document_id == second.claims[0].document_id]
+    kept, new = reviewer.split(merged.id, moving, version=merged.version)
+    assert {c.id for c in new.claims} == set(moving)
+    assert {c.id for c in kept.claims} == {c.id for c in first.claims}
+    assert new.status == "accepted"
+    assert len(only(store)) == 2
+    assert [r.action for r in store.reviews(merged.id)] == ["merge", "split"]
+    with pytest.raises(ReviewError, match="not none or all"):
+        reviewer.split(kept.id, [c.id for c in kept.claims], version=kept.version)
+    assert store.integrity_check()
+
+
+def test_review_queue_order_puts_doubt_first(store: SqlStore, registry: Registry) -> None:
+    from trucewatch.store.queries import IncidentQuery
+
+    registry.ingest([item(CLAIM, "2022-09-13"), item(OTHER_DAY, "2022-09-16")])
+    queue = store.incident_page(IncidentQuery(status="unreviewed", order="uncertainty"), limit=10)
+    assert queue.total == 2
+    scores = [i.uncertainty for i in queue.items]
+    assert scores == sorted(scores, reverse=True)
+    assert all(i.doubts for i in queue.items)  # one source each, at least
+    Reviewer(store, "ana").set_status(queue.items[0].id, "accepted", version=queue.items[0].version)
+    after = store.incident_page(IncidentQuery(status="unreviewed", order="uncertainty"), limit=10)
+    assert [i.id for i in after.items] == [queue.items[1].id]
+
+
+def test_a_registry_from_before_review_state_is_migrated(
+    registry: Registry, store: SqlStore
+) -> None:
+    registry.ingest([item(CLAIM, "2022-09-13")])
+    (incident,) = only(store)
+    path = Path(str(store.engine.url.database))
+    store.close()
+    with sqlite3.connect(path) as conn:  # back to schema version 3
+        conn.execute("DROP INDEX ix_incidents_queue")
+        conn.execute("DROP INDEX ix_incidents_updated_at")
+        conn.execute("ALTER TABLE incidents DROP COLUMN status")
+        conn.execute("ALTER TABLE incidents DROP COLUMN uncertainty")
+        for table in ("sessions", "api_tokens", "users"):
+            conn.execute(f"DROP TABLE {table}")
+        conn.execute("DELETE FROM schema_migrations WHERE version = 4")
+        conn.execute("UPDATE incidents SET data = json_remove(data, '$.uncertainty', '$.doubts')")
+    with open_store(path) as migrated:
+        (again,) = only(migrated)
+        assert again.uncertainty == incident.uncertainty > 0
+        assert again.doubts == incident.doubts
+        assert migrated.counts()["users"] == 0
+        assert migrated.integrity_check()
