@@ -17,6 +17,7 @@ from trucewatch.web.charts import (
     TYPE_COLOURS,
     DayCount,
     MapPoint,
+    TimeUnit,
     legend_items,
     load_basemap,
     map_svg,
@@ -191,7 +192,7 @@ def test_map_draws_points_inside_the_bbox_as_linked_circles() -> None:
     assert root.get("viewBox") == "0 0 960 540"
 
     drawn = circles(root)
-    ids = [link.get("href") for link, _ in drawn]
+    ids = [link.get("href", "") for link, _ in drawn]
     assert sorted(ids) == sorted(f"/incidents/{p.id}" for p in points if p.id != "outside")
 
     by_href = {link.get("href"): c for link, c in drawn}
@@ -272,6 +273,33 @@ def test_points_outside_the_bbox_or_unplaceable_are_not_drawn() -> None:
     ]
     root = parse(map_svg(points, basemap={"features": []}, bbox=UKRAINE_BBOX))
     assert [link.get("href") for link, _ in circles(root)] == ["/incidents/in"]
+
+
+def test_minimap_size_keeps_labels_readable_and_zooms_on_a_single_point() -> None:
+    """The incident page draws one point at 480 x 300 (shown at that size): labels stay at
+    11 px, the view is a few degrees around the point, and the neighbours are named."""
+    lachin = point("lachin", 39.6, 46.5)
+    svg = map_svg([lachin], width=480, height=300)
+    root = parse(svg)
+    assert root.get("viewBox") == "0 0 480 300"
+    assert (root.get("width"), root.get("height")) == ("480", "300")
+    labels = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "country-labels")
+    assert float(labels.get("font-size", "0")) >= 10
+    names = [t.text for t in labels.iter(f"{SVG}text")]
+    assert {"Armenia", "Azerbaijan"} <= set(names)
+    for text in labels.iter(f"{SVG}text"):
+        x, y = float(text.get("x", "nan")), float(text.get("y", "nan"))
+        half = len(text.text or "") * 11 * 0.6 / 2
+        assert half <= x <= 480 - half
+        assert 5 <= y <= 295
+    ((_, c),) = circles(root)
+    assert float(c.get("cx", "nan")) == pytest.approx(240, abs=0.1)
+    assert float(c.get("cy", "nan")) == pytest.approx(150, abs=0.1)
+    # zoomed to the region: Armenia and Azerbaijan drawn, far countries not
+    paths = country_paths(root)
+    assert {"Armenia", "Azerbaijan", "Iran", "Georgia"} <= set(paths)
+    assert "Ukraine" not in paths
+    assert "India" not in paths
 
 
 def test_default_bbox_is_padded_and_at_least_four_degrees() -> None:
@@ -436,7 +464,8 @@ def test_timeline_day_labels_do_not_overlap(span: int) -> None:
     start = dt.date(2020, 1, 1)
     counts = [DayCount(start + dt.timedelta(days=n), "X", 1 + n % 4) for n in range(0, span, 2)]
     counts.append(DayCount(start + dt.timedelta(days=span - 1), "Y", 1))
-    root = parse(timeline_svg(counts))
+    root = parse(timeline_svg(counts, unit="day"))
+    assert root.get("data-unit") == "day"
     assert len(day_groups(root)) == span
     axis = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "x-axis")
     labels = list(axis.iter(f"{SVG}text"))
@@ -467,3 +496,231 @@ def test_empty_timeline_says_so(counts: Sequence[DayCount]) -> None:
     assert root.get("id") == "timeline"
     assert [t.text for t in root.iter(f"{SVG}text")] == ["no violations in range"]
     assert day_groups(root) == []
+
+
+# --------------------------------------------------------------------------- timeline units
+
+UNITS: tuple[TimeUnit, ...] = ("day", "week", "month", "year")
+SAMPLE_FIRST, SAMPLE_LAST = dt.date(2020, 9, 17), dt.date(2025, 3, 19)  # bundled samples
+
+
+def unit_bars(first: dt.date, last: dt.date, unit: TimeUnit) -> int:
+    """Bars from first to last, gaps included, counted independently of the module."""
+    if unit == "day":
+        return (last - first).days + 1
+    if unit == "week":
+        monday = first - dt.timedelta(days=first.weekday())
+        return (last - monday).days // 7 + 1
+    if unit == "month":
+        return (last.year - first.year) * 12 + last.month - first.month + 1
+    return last.year - first.year + 1
+
+
+def plot_width(root: ET.Element) -> float:
+    """The plot's width, from the y axis's baseline."""
+    axis = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "y-axis")
+    line = next(axis.iter(f"{SVG}line"))
+    return float(line.get("x2", "nan")) - float(line.get("x1", "nan"))
+
+
+def buckets(root: ET.Element) -> list[ET.Element]:
+    bars = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "bars")
+    return bars.findall(f"{SVG}g")
+
+
+def bar_rects(root: ET.Element) -> list[ET.Element]:
+    return [r for g in buckets(root) for r in segments(g)]
+
+
+def spread(first: dt.date, last: dt.date, every: int = 3) -> list[DayCount]:
+    days = (last - first).days
+    out = [DayCount(first + dt.timedelta(days=n), "X", 1 + n % 3) for n in range(0, days, every)]
+    out.append(DayCount(last, "Y", 2))
+    return out
+
+
+def test_timeline_short_range_is_per_day() -> None:
+    root = parse(timeline_svg(counts_fixture()))
+    assert root.get("data-unit") == "day"
+    assert (root.get("aria-label") or "").startswith("Violations per day, ")
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "width"),
+    [
+        (dt.date(2021, 8, 10), dt.date(2021, 8, 14), 960),
+        (dt.date(2021, 1, 1), dt.date(2021, 5, 30), 960),  # 150 days: day bars still fit
+        (dt.date(2021, 1, 1), dt.date(2021, 6, 30), 960),  # 181 days: weeks
+        (dt.date(2020, 1, 1), dt.date(2022, 12, 31), 960),  # 3 years: weeks do not fit
+        (SAMPLE_FIRST, SAMPLE_LAST, 960),
+        (SAMPLE_FIRST, SAMPLE_LAST, 1800),
+        (SAMPLE_FIRST, SAMPLE_LAST, 480),
+        (SAMPLE_FIRST, SAMPLE_LAST, 300),  # months do not fit: years
+        (dt.date(1990, 1, 1), dt.date(2025, 1, 1), 200),  # nothing fits: years anyway
+    ],
+)
+def test_timeline_picks_the_smallest_unit_with_bands_of_six_px(
+    first: dt.date, last: dt.date, width: int
+) -> None:
+    root = parse(timeline_svg(spread(first, last), width=width))
+    plot_w = plot_width(root)
+    fitting = [u for u in UNITS if unit_bars(first, last, u) * 6 <= plot_w]
+    expected = fitting[0] if fitting else "year"
+    assert root.get("data-unit") == expected
+    assert len(buckets(root)) == unit_bars(first, last, expected)
+    assert all(g.get("class") == expected for g in buckets(root))
+    xs = [float(g.get("x", "nan")) for g in bar_rects(root)]
+    if fitting and len(buckets(root)) > 1:
+        band = plot_w / len(buckets(root))
+        assert band >= 6
+        assert min(b - a for a, b in zip(xs, xs[1:], strict=False) if b > a) >= 6 - 0.11
+
+
+def test_timeline_bundled_sample_range_is_per_month_at_960() -> None:
+    """~1,650 days at the default width: 236 weeks need 1,416 px, 55 months fit."""
+    root = parse(timeline_svg(spread(SAMPLE_FIRST, SAMPLE_LAST)))
+    plot_w = plot_width(root)
+    assert unit_bars(SAMPLE_FIRST, SAMPLE_LAST, "week") * 6 > plot_w
+    assert unit_bars(SAMPLE_FIRST, SAMPLE_LAST, "month") * 6 <= plot_w
+    assert root.get("data-unit") == "month"
+    assert root.get("aria-label") == "Violations per month, 2020-09 to 2025-03"
+    title = root.find(f"{SVG}title")
+    assert title is not None
+    assert title.text == "Violations per month, 2020-09 to 2025-03"
+
+
+@pytest.mark.parametrize("width", [960, 1280])
+def test_timeline_five_years_get_bars_at_least_six_px_wide(width: int) -> None:
+    first = dt.date(2020, 1, 1)
+    last = dt.date(2024, 12, 31)
+    root = parse(timeline_svg(spread(first, last, every=1), width=width))
+    rects = bar_rects(root)
+    assert rects
+    assert min(float(r.get("width", "nan")) for r in rects) >= 6
+    xs = sorted({float(r.get("x", "nan")) for r in rects})
+    assert min(b - a for a, b in zip(xs, xs[1:], strict=False)) >= 6
+
+
+def test_timeline_explicit_unit_is_honoured() -> None:
+    counts = spread(SAMPLE_FIRST, SAMPLE_LAST)
+    for unit in UNITS:
+        root = parse(timeline_svg(counts, unit=unit))
+        assert root.get("data-unit") == unit
+        assert len(buckets(root)) == unit_bars(SAMPLE_FIRST, SAMPLE_LAST, unit)
+    # even one too fine to read, and one coarser than needed
+    root = parse(timeline_svg(counts_fixture(), unit="year"))
+    assert [g.get("data-year") for g in buckets(root)] == ["2021"]
+    with pytest.raises(ValueError, match="unit"):
+        timeline_svg(counts, unit="fortnight")  # type: ignore[arg-type]
+
+
+def test_timeline_week_buckets_sum_days_of_one_iso_week() -> None:
+    counts = [
+        DayCount(dt.date(2021, 8, 10), "Azerbaijan", 2),  # Tuesday
+        DayCount(dt.date(2021, 8, 15), "Azerbaijan", 1),  # Sunday, same ISO week
+        DayCount(dt.date(2021, 8, 15), "Armenia", 4),
+        DayCount(dt.date(2021, 8, 16), "Azerbaijan", 5),  # Monday: the next week
+        DayCount(dt.date(2021, 8, 31), "Armenia", 1),  # two weeks later
+    ]
+    root = parse(timeline_svg(counts, unit="week"))
+    groups = buckets(root)
+    assert [g.get("data-start") for g in groups] == [
+        "2021-08-09",
+        "2021-08-16",
+        "2021-08-23",  # nothing that week: an empty bar
+        "2021-08-30",
+    ]
+    assert [g.get("data-week") for g in groups] == [g.get("data-start") for g in groups]
+    assert [g.get("data-total") for g in groups] == ["7", "5", "0", "1"]
+    assert segments(groups[2]) == []
+    first = {r.get("data-group"): r.get("data-count") for r in segments(groups[0])}
+    assert first == {"Azerbaijan": "3", "Armenia": "4"}
+
+
+def test_timeline_weeks_and_months_cross_the_new_year() -> None:
+    counts = [DayCount(dt.date(2021, 1, 1), "X", 1), DayCount(dt.date(2021, 1, 4), "X", 2)]
+    root = parse(timeline_svg(counts, unit="week"))  # Friday 1 Jan 2021 is in 2020-W53
+    assert [g.get("data-start") for g in buckets(root)] == ["2020-12-28", "2021-01-04"]
+    counts = [DayCount(dt.date(2020, 11, 30), "X", 1), DayCount(dt.date(2021, 2, 1), "X", 1)]
+    root = parse(timeline_svg(counts, unit="month"))
+    assert [g.get("data-month") for g in buckets(root)] == [
+        "2020-11",
+        "2020-12",
+        "2021-01",
+        "2021-02",
+    ]
+
+
+def test_timeline_month_and_year_buckets_sum_and_keep_gaps() -> None:
+    counts = [
+        DayCount(dt.date(2022, 1, 3), "X", 1),
+        DayCount(dt.date(2022, 1, 31), "X", 2),
+        DayCount(dt.date(2022, 1, 31), "Y", 1),
+        # February: nothing
+        DayCount(dt.date(2022, 3, 1), "X", 4),
+        DayCount(dt.date(2024, 7, 1), "Y", 6),
+    ]
+    root = parse(timeline_svg(counts, unit="month"))
+    groups = buckets(root)
+    assert len(groups) == 31  # 2022-01 .. 2024-07
+    assert [g.get("data-month") for g in groups[:3]] == ["2022-01", "2022-02", "2022-03"]
+    assert [g.get("data-start") for g in groups[:3]] == ["2022-01-01", "2022-02-01", "2022-03-01"]
+    assert [g.get("data-total") for g in groups[:3]] == ["4", "0", "4"]
+    assert segments(groups[1]) == []
+    assert groups[-1].get("data-total") == "6"
+
+    root = parse(timeline_svg(counts, unit="year"))
+    groups = buckets(root)
+    assert [g.get("data-year") for g in groups] == ["2022", "2023", "2024"]
+    assert [g.get("data-start") for g in groups] == ["2022-01-01", "2023-01-01", "2024-01-01"]
+    assert [g.get("data-total") for g in groups] == ["8", "0", "6"]
+
+
+@pytest.mark.parametrize(
+    ("unit", "label", "name", "azerbaijan"),
+    [
+        ("day", "2021-08-10", "2021-08-10", 2),
+        ("week", "2021-08-09", "week of 2021-08-09", 5),
+        ("month", "2021-08", "2021-08", 5),
+        ("year", "2021", "2021", 5),
+    ],
+)
+def test_timeline_labels_and_titles_per_unit(
+    unit: TimeUnit, label: str, name: str, azerbaijan: int
+) -> None:
+    root = parse(timeline_svg(counts_fixture(), unit=unit))
+    axis = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "x-axis")
+    assert next(axis.iter(f"{SVG}text")).text == label
+    first = buckets(root)[0]
+    assert first.get(f"data-{unit}") == label
+    titles = [t.text for t in first.iter(f"{SVG}title")]
+    assert f"{name} — Azerbaijan: {azerbaijan}" in titles
+    aria = root.get("aria-label") or ""
+    assert aria.startswith(f"Violations per {unit}, {name} to ")
+    svg_title = root.find(f"{SVG}title")
+    assert svg_title is not None
+    assert svg_title.text == aria
+
+
+def test_timeline_escapes_group_names_in_every_unit() -> None:
+    counts = [DayCount(dt.date(2022, 1, 1), HOSTILE, 2), DayCount(dt.date(2022, 3, 9), "X", 1)]
+    for unit in UNITS:
+        svg = timeline_svg(counts, unit=unit)
+        assert "<script" not in svg
+        root = parse(svg)
+        assert not [e for e in root.iter() if e.tag.endswith("script")]
+
+
+@pytest.mark.parametrize("unit", [None, *UNITS])
+@pytest.mark.parametrize("span", [1, 30, 200, 800, 1645, 5000])
+def test_timeline_labels_do_not_overlap_in_any_unit(unit: TimeUnit | None, span: int) -> None:
+    start = dt.date(2020, 9, 17)
+    root = parse(timeline_svg(spread(start, start + dt.timedelta(days=span - 1)), unit=unit))
+    axis = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "x-axis")
+    labels = list(axis.iter(f"{SVG}text"))
+    assert labels[0].text == buckets(root)[0].get(f"data-{root.get('data-unit')}")
+    assert 1 <= len(labels) <= 20
+    chars = len(labels[0].text or "")
+    xs = [float(t.get("x", "nan")) for t in labels]
+    assert all(b - a > chars * 6.6 for a, b in zip(xs, xs[1:], strict=False))
+    assert all(chars * 3.3 <= x <= 960 - chars * 3.3 for x in xs)

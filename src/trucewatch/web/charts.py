@@ -1,4 +1,4 @@
-"""Server-rendered SVG charts for the dashboard: an incident map and a daily timeline.
+"""Server-rendered SVG charts for the dashboard: an incident map and a violations timeline.
 
 Pure functions from data to SVG markup; no JavaScript, no external assets. The map draws
 over the offline basemap shipped as ``web/static/basemap.geojson`` (Natural Earth country
@@ -19,15 +19,18 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, get_args
 from urllib.parse import quote
 
 from trucewatch.models import EVENT_TYPES
 
 __all__ = [
+    "TIME_UNITS",
     "TYPE_COLOURS",
     "DayCount",
     "MapPoint",
+    "TimeUnit",
+    "auto_unit",
     "legend_items",
     "load_basemap",
     "map_svg",
@@ -496,35 +499,122 @@ def _nice_step(top: int, max_ticks: int = 5) -> int:
         magnitude *= 10
 
 
-_LABEL_STEPS = (1, 2, 3, 7, 14, 28, 56, 91, 182, 364, 728)
+TimeUnit = Literal["day", "week", "month", "year"]
+TIME_UNITS: tuple[TimeUnit, ...] = get_args(TimeUnit)
+MIN_BAND_PX = 6.0  # automatic unit: the smallest whose bars get at least this much room
+
+# label every n-th bar, n taken from these (calendar-friendly multiples per unit)
+_LABEL_STEPS: dict[TimeUnit, tuple[int, ...]] = {
+    "day": (1, 2, 3, 7, 14, 28, 56, 91, 182, 364, 728),
+    "week": (1, 2, 4, 8, 13, 26, 52, 104),
+    "month": (1, 2, 3, 6, 12, 24, 60, 120),
+    "year": (1, 2, 5, 10, 20, 50, 100),
+}
 
 
-def _label_every(days: int, band: float, label_px: float) -> int:
-    """Label every n-th day so that labels of ``label_px`` do not overlap."""
-    for step in _LABEL_STEPS:
+def _bucket_start(day: datetime.date, unit: TimeUnit) -> datetime.date:
+    """The first day of the bucket holding ``day``: itself, its ISO week's Monday, the
+    first of its month or January 1 of its year."""
+    if unit == "week":
+        return day - datetime.timedelta(days=day.weekday())
+    if unit == "month":
+        return day.replace(day=1)
+    if unit == "year":
+        return day.replace(month=1, day=1)
+    return day
+
+
+def _bucket_count(first: datetime.date, last: datetime.date, unit: TimeUnit) -> int:
+    """How many buckets of ``unit`` there are from ``first``'s to ``last``'s, both included."""
+    if unit == "week":
+        return (_bucket_start(last, unit) - _bucket_start(first, unit)).days // 7 + 1
+    if unit == "month":
+        return (last.year - first.year) * 12 + last.month - first.month + 1
+    if unit == "year":
+        return last.year - first.year + 1
+    return (last - first).days + 1
+
+
+def _bucket_starts(
+    first: datetime.date, last: datetime.date, unit: TimeUnit
+) -> list[datetime.date]:
+    """Every bucket's first day from ``first``'s bucket to ``last``'s, gaps included."""
+    start = _bucket_start(first, unit)
+    out: list[datetime.date] = []
+    for number in range(_bucket_count(first, last, unit)):
+        if unit == "week":
+            out.append(start + datetime.timedelta(weeks=number))
+        elif unit == "month":
+            months = start.month - 1 + number
+            out.append(datetime.date(start.year + months // 12, months % 12 + 1, 1))
+        elif unit == "year":
+            out.append(datetime.date(start.year + number, 1, 1))
+        else:
+            out.append(start + datetime.timedelta(days=number))
+    return out
+
+
+def _bucket_label(start: datetime.date, unit: TimeUnit) -> str:
+    """Axis label: "2021-08-11" (day), "2021-08-09" (week, its Monday), "2021-08", "2021"."""
+    if unit == "month":
+        return f"{start.year:04d}-{start.month:02d}"
+    if unit == "year":
+        return f"{start.year:04d}"
+    return start.isoformat()
+
+
+def _bucket_name(start: datetime.date, unit: TimeUnit) -> str:
+    """The bucket in titles: like its label, but "week of 2021-08-09" for a week."""
+    label = _bucket_label(start, unit)
+    return f"week of {label}" if unit == "week" else label
+
+
+def auto_unit(first: datetime.date, last: datetime.date, plot_w: float) -> TimeUnit:
+    """The smallest unit whose bars from ``first`` to ``last`` (gaps included) each get at
+    least :data:`MIN_BAND_PX` of ``plot_w``; year when none does."""
+    for unit in TIME_UNITS:
+        if _bucket_count(first, last, unit) * MIN_BAND_PX <= plot_w:
+            return unit
+    return "year"
+
+
+def _label_every(bars: int, band: float, label_px: float, unit: TimeUnit = "day") -> int:
+    """Label every n-th bar so that labels of ``label_px`` do not overlap."""
+    for step in _LABEL_STEPS[unit]:
         if step * band >= label_px:
             return step
-    return max(1, math.ceil(label_px / band)) if days else 1
+    return max(1, math.ceil(label_px / band)) if bars else 1
 
 
 def _text_px(text: str, size: float = 11.0) -> float:
     return len(text) * size * 0.6
 
 
-def timeline_svg(counts: Sequence[DayCount], *, width: int = 960, height: int = 320) -> str:
-    """A stacked bar chart of violations per day and group.
+def timeline_svg(
+    counts: Sequence[DayCount],
+    *,
+    width: int = 960,
+    height: int = 320,
+    unit: TimeUnit | None = None,
+) -> str:
+    """A stacked bar chart of violations per day, week, month or year and group.
 
-    One bar per day from the first day to the last (days without counts stay empty), one
-    segment per group with a stable colour, integer y ticks, thinned day labels and a
-    legend. Empty input gives a small SVG saying so.
+    One bar per ``unit`` from the first day's to the last day's (empty ones included), one
+    segment per group with a stable colour, integer y ticks, thinned labels and a legend.
+    Weeks are ISO weeks (starting on Monday, labelled by it), months are labelled
+    "2021-08" and years "2021". ``unit=None`` picks the smallest unit whose bars each get
+    at least 6 px of the plot's width (see :func:`auto_unit`); the ``<svg>`` carries the
+    unit used as ``data-unit``. Empty input gives a small SVG saying so.
     """
     if width <= 0 or height <= 0:
         raise ValueError("width and height must be positive")
-    totals: dict[datetime.date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    if unit is not None and unit not in TIME_UNITS:
+        raise ValueError(f"unit must be one of {', '.join(TIME_UNITS)} or None, got {unit!r}")
+    per_day: dict[datetime.date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for item in counts:
         if item.count > 0:
-            totals[item.day][item.group] += item.count
-    if not totals:
+            per_day[item.day][item.group] += item.count
+    if not per_day:
         return (
             f'<svg xmlns="{SVG_NS}" id="timeline" role="img" '
             'aria-label="Timeline: no violations in range" viewBox="0 0 320 40" '
@@ -533,9 +623,8 @@ def timeline_svg(counts: Sequence[DayCount], *, width: int = 960, height: int = 
             'fill="#666666">no violations in range</text></svg>'
         )
 
-    first, last = min(totals), max(totals)
-    days = [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
-    groups = sorted({g for per_day in totals.values() for g in per_day})
+    first, last = min(per_day), max(per_day)
+    groups = sorted({g for per_group in per_day.values() for g in per_group})
     colours = group_colours(groups)
     # legend order: named groups alphabetically, unattributed ones last
     legend = sorted(groups, key=lambda g: (colours[g] == UNATTRIBUTED_COLOUR, g))
@@ -557,23 +646,33 @@ def timeline_svg(counts: Sequence[DayCount], *, width: int = 960, height: int = 
     plot_w = max(1.0, width - left - right)
     plot_h = max(1.0, height - top - bottom)
 
-    peak = max(sum(per_day.values()) for per_day in totals.values())
+    chosen: TimeUnit = auto_unit(first, last, plot_w) if unit is None else unit
+    buckets = _bucket_starts(first, last, chosen)
+    totals: dict[datetime.date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for day, per_group in per_day.items():
+        bucket = totals[_bucket_start(day, chosen)]
+        for group, value in per_group.items():
+            bucket[group] += value
+
+    peak = max(sum(per_group.values()) for per_group in totals.values())
     step = _nice_step(peak)
     y_max = step * math.ceil(peak / step)
 
     def y(value: float) -> float:
         return top + plot_h - value / y_max * plot_h
 
-    band = plot_w / len(days)
+    band = plot_w / len(buckets)
     bar_w = min(band * 0.8 if band >= 4 else band, 48.0)
     gap = band - bar_w
 
+    span = f"{_bucket_name(buckets[0], chosen)} to {_bucket_name(buckets[-1], chosen)}"
+    description = f"Violations per {chosen}, {span}"
     out: list[str] = [
         f'<svg xmlns="{SVG_NS}" id="timeline" role="img" ',
-        f'aria-label="{_e(f"Violations per day, {first} to {last}")}" ',
+        f'aria-label="{_e(description)}" data-unit="{chosen}" ',
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" {FONT} ',
         'font-size="11">',
-        f"<title>{_e(f'Violations per day, {first} to {last}')}</title>",
+        f"<title>{_e(description)}</title>",
     ]
 
     # y axis: gridlines and integer ticks
@@ -589,14 +688,18 @@ def timeline_svg(counts: Sequence[DayCount], *, width: int = 960, height: int = 
 
     # bars
     out.append('<g class="bars">')
-    for number, day in enumerate(days):
-        per_day = totals.get(day, {})
-        total = sum(per_day.values())
+    for number, start in enumerate(buckets):
+        per_group = totals.get(start, {})
+        total = sum(per_group.values())
         x = _n(left + number * band + gap / 2)
-        out.append(f'<g class="day" data-day="{day.isoformat()}" data-total="{total}">')
+        name = _bucket_name(start, chosen)
+        out.append(
+            f'<g class="{chosen}" data-{chosen}="{_bucket_label(start, chosen)}" '
+            f'data-start="{start.isoformat()}" data-total="{total}">'
+        )
         stacked = 0
         for group in groups:
-            value = per_day.get(group, 0)
+            value = per_group.get(group, 0)
             if not value:
                 continue
             y_top, y_bottom = y(stacked + value), y(stacked)
@@ -605,19 +708,19 @@ def timeline_svg(counts: Sequence[DayCount], *, width: int = 960, height: int = 
                 f'<rect x="{x}" y="{_n(y_top)}" width="{_n(bar_w)}" '
                 f'height="{_n(y_bottom - y_top)}" fill="{colours[group]}" '
                 f'data-group="{_e(group)}" data-count="{value}">'
-                f"<title>{_e(f'{day.isoformat()} — {group}: {value}')}</title></rect>"
+                f"<title>{_e(f'{name} — {group}: {value}')}</title></rect>"
             )
         out.append("</g>")
     out.append("</g>")
 
     # x labels, thinned so they do not overlap; one nudged in from an edge may crowd
     # its neighbour, which is then left out
-    label_w = _text_px("2021-08-11")
-    label_every = _label_every(len(days), band, label_w + 10)
+    label_w = _text_px(_bucket_label(first, chosen))
+    label_every = _label_every(len(buckets), band, label_w + 10, chosen)
     axis_y = top + plot_h
     out.append('<g class="x-axis" fill="#555555" text-anchor="middle">')
     free_from = -math.inf  # where the previous label ended
-    for number in range(0, len(days), label_every):
+    for number in range(0, len(buckets), label_every):
         cx = left + (number + 0.5) * band
         tx = min(max(cx, label_w / 2 + 2), width - 2 - label_w / 2)
         if tx - label_w / 2 < free_from + 8:
@@ -626,7 +729,8 @@ def timeline_svg(counts: Sequence[DayCount], *, width: int = 960, height: int = 
         out.append(
             f'<line x1="{_n(cx)}" x2="{_n(cx)}" y1="{_n(axis_y)}" y2="{_n(axis_y + 4)}" '
             'stroke="#999999"/>'
-            f'<text x="{_n(tx)}" y="{_n(axis_y + 16)}">{days[number].isoformat()}</text>'
+            f'<text x="{_n(tx)}" y="{_n(axis_y + 16)}">'
+            f"{_bucket_label(buckets[number], chosen)}</text>"
         )
     out.append("</g>")
 
