@@ -8,13 +8,13 @@ import datetime as dt
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 import pytest
 from fastapi.routing import APIRoute
 
 from trucewatch.store import open_store
+from trucewatch.web.security import required_role, routes
 from web_server import CSRF_FIELD, PASSWORDS, ServeFactory, Session, Web
 
 ROLES = ("viewer", "analyst", "admin")
@@ -23,30 +23,8 @@ UNGUARDED = {("GET", "/login"), ("POST", "/login")}  # and FastAPI's own docs ro
 OWN_SESSION = {("POST", "/logout")}  # changes nothing but the caller's own session
 
 
-def required_role(route: APIRoute) -> str | None:
-    """The role a route's `require(...)` dependency asks for (None: no such dependency)."""
-    stack = list(route.dependant.dependencies)
-    while stack:
-        dependency = stack.pop()
-        role = getattr(dependency.call, "required_role", None)
-        if role is not None:
-            return str(role)
-        stack.extend(dependency.dependencies)
-    return None
-
-
-def api_routes(routes: list[Any]) -> Iterator[APIRoute]:
-    """Every APIRoute, also those of included routers (FastAPI wraps those; the app includes
-    its routers without a prefix of their own, so their paths are the served ones)."""
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield route
-        elif (router := getattr(route, "original_router", None)) is not None:
-            yield from api_routes(router.routes)
-
-
 def our_routes(web: Web) -> Iterator[tuple[str, APIRoute]]:
-    for route in api_routes(web.server.app.routes):
+    for route in routes(web.server.app):
         for method in sorted(route.methods - {"HEAD"}):
             yield method, route
 

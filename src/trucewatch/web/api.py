@@ -30,6 +30,7 @@ from trucewatch.report.export import export as write_export
 from trucewatch.review import Reviewer
 from trucewatch.store.queries import Order
 from trucewatch.web.charts import DayCount
+from trucewatch.web.headers import BULLETIN_CSP
 from trucewatch.web.security import Principal, require
 from trucewatch.web.services import Filters, Services, services
 from trucewatch.web.stats import BlameMatrix, blame_matrix, day_counts
@@ -321,7 +322,9 @@ def bulletin(
     if format == "md":
         return etagged(request, render_markdown(report).encode(), "text/markdown; charset=utf-8")
     if format == "html":
-        return etagged(request, render_html(report).encode(), "text/html; charset=utf-8")
+        page = etagged(request, render_html(report).encode(), "text/html; charset=utf-8")
+        page.headers["Content-Security-Policy"] = BULLETIN_CSP
+        return page
     return etagged(request, _dump(report))
 
 

@@ -12,6 +12,8 @@ from contextlib import asynccontextmanager
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -61,6 +63,8 @@ def create_app(
         version=__version__,
         description="Ceasefire-violation registry: incidents, the claims behind them, reviews.",
         lifespan=lifespan,
+        docs_url=None,  # Swagger UI and ReDoc load from a CDN: /api is our own, offline page
+        redoc_url=None,
     )
     app.state.services = svc
     app.state.settings = settings
@@ -91,6 +95,15 @@ def create_app(
             return JSONResponse({"detail": str(exc)}, status_code=status)
 
         return handle
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        if _wants_html(request):
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors()
+            )
+            return pages.error_page(request, 422, f"Some values were not understood: {problems}")
+        return await request_validation_exception_handler(request, exc)
 
     app.add_exception_handler(StaleVersionError, handler(409))
     app.add_exception_handler(ReviewError, handler(400))

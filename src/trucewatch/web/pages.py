@@ -29,6 +29,7 @@ from trucewatch.report.daily import busiest_day, daily_bulletin
 from trucewatch.review import Reviewer, ReviewError
 from trucewatch.store.queries import IncidentQuery
 from trucewatch.web import charts
+from trucewatch.web.headers import BULLETIN_CSP
 from trucewatch.web.security import LOGIN_COOKIE, SESSION_COOKIE, Principal, identify, require
 from trucewatch.web.services import Filters, Services, services
 from trucewatch.web.stats import blame_matrix, day_counts
@@ -204,6 +205,7 @@ def dashboard(
         with_claims=False,
     )
     matrix = blame_matrix(everything.items)
+    points = map_points(everything.items)
     params = filters.params()
     return render(
         request,
@@ -212,13 +214,14 @@ def dashboard(
             "filters": filters,
             "params": params,
             "ceasefires": svc.store.ceasefires(),
-            "map_svg": Markup(charts.map_svg(map_points(everything.items))),  # noqa: S704
+            "map_svg": Markup(charts.map_svg(points)),  # noqa: S704
             "timeline_svg": Markup(charts.timeline_svg(day_counts(everything.items))),  # noqa: S704
             "legend": charts.legend_items(),
             "matrix": matrix,
             "incidents": listed.items,
             "total": listed.total,
-            "drawn": len(everything.items),
+            "drawn": len(points),
+            "unplaced": len(everything.items) - len(points),
             "offset": offset,
             "page_size": svc.settings.page_size,
             "next_page": urlencode({**params, "offset": offset + svc.settings.page_size}),
@@ -235,6 +238,15 @@ class Highlighted:
     document: StoredDocument
     body: Markup
     claims: list[Claim]
+
+    @property
+    def heading(self) -> str:
+        """Title, else outlet, else the text's first words (never a bare hash)."""
+        doc = self.document
+        if doc.title or doc.outlet:
+            return doc.title or doc.outlet or ""
+        words = doc.text.split()
+        return " ".join(words[:12]) + (" …" if len(words) > 12 else "")
 
 
 def highlight(text: str, claims: Sequence[Claim]) -> Markup:
@@ -295,7 +307,12 @@ def incident_page(request: Request, id: str, principal: Viewer, svc: Svc) -> Res
             "documents": documents,
             "reviews": svc.store.reviews(id),
             "can_review": principal.can("analyst"),
-            "map_svg": Markup(charts.map_svg(map_points([incident]))),  # noqa: S704
+            "map_svg": Markup(  # noqa: S704
+                charts.map_svg(map_points([incident]), width=480, height=300)
+            ),
+            "ceasefire": next(
+                (c for c in svc.store.ceasefires() if c.id == incident.ceasefire_id), None
+            ),
             "editable": EDITABLE_FIELDS,
         },
     )
@@ -441,7 +458,7 @@ def bulletin_page(
     if day is None:
         return error_page(request, 404, "the registry holds no dated incident yet")
     report = daily_bulletin(svc.store, day, chosen)
-    return HTMLResponse(render_html(report))
+    return HTMLResponse(render_html(report), headers={"Content-Security-Policy": BULLETIN_CSP})
 
 
 @router.get("/observations/new", response_class=HTMLResponse)
@@ -489,6 +506,41 @@ def document_page(request: Request, id: str, _: Viewer, svc: Svc) -> Response:
         "document.html",
         {"document": doc, "body": highlight(doc.text, claims), "claims": claims},
     )
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    summary: str
+    role: str
+    parameters: list[str]
+
+
+@router.get("/api", response_class=HTMLResponse)
+def api_page(request: Request, _: Viewer) -> Response:
+    """The REST API's operations, read from its OpenAPI schema (served without any CDN)."""
+    from trucewatch.web.security import role_of
+
+    schema = request.app.openapi()
+    operations = []
+    for path, methods in schema.get("paths", {}).items():
+        for method, spec in methods.items():
+            params = [
+                p["name"] + ("" if p.get("required") else "?") for p in spec.get("parameters", [])
+            ]
+            if "requestBody" in spec:
+                params.append("JSON body")
+            operations.append(
+                Operation(
+                    method=method.upper(),
+                    path=path,
+                    summary=(spec.get("description") or spec.get("summary") or "").strip(),
+                    role=role_of(request.app, method.upper(), path) or "—",
+                    parameters=params,
+                )
+            )
+    return render(request, "api.html", {"operations": operations, "version": schema["info"]})
 
 
 # --- admin -----------------------------------------------------------------------------------

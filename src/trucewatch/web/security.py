@@ -11,10 +11,12 @@ requests carry no cookie, so they cannot be forged by another site and need none
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from typing import Any, cast
 
 from fastapi import Request
+from fastapi.routing import APIRoute
 
 from trucewatch.accounts import Accounts, Role, Session, User
 from trucewatch.web.settings import WebSettings
@@ -104,3 +106,33 @@ def require(role: Role) -> Callable[[Request], Awaitable[Principal]]:
 
     dependency.required_role = role  # type: ignore[attr-defined]  # read by the route audit
     return dependency
+
+
+def routes(app: Any) -> Iterator[APIRoute]:
+    """Every route of the app, those of included routers too (FastAPI wraps them; the app
+    includes its routers without a prefix of their own, so their paths are the served ones)."""
+    for route in app.routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif (router := getattr(route, "original_router", None)) is not None:
+            yield from routes(router)
+
+
+def required_role(route: APIRoute) -> Role | None:
+    """The role a route's `require(...)` dependency asks for (None: it has none)."""
+    stack = list(route.dependant.dependencies)
+    while stack:
+        dependency = stack.pop()
+        role = getattr(dependency.call, "required_role", None)
+        if role is not None:
+            return cast(Role, role)
+        stack.extend(dependency.dependencies)
+    return None
+
+
+def role_of(app: Any, method: str, path: str) -> Role | None:
+    """The role the route serving `method path` requires (None: none), for the API page."""
+    for route in routes(app):
+        if route.path == path and method in (route.methods or ()):
+            return required_role(route)
+    return None

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import HTTPException, Query, Request
+from pydantic import BeforeValidator, Field
 
 from trucewatch.accounts import Accounts
 from trucewatch.extract.pipeline import Extractor
@@ -46,30 +47,45 @@ def services(request: Request) -> Services:
     return found
 
 
+def _blank_is_none(value: object) -> object:
+    """A form sends every field, the empty ones as "": that means "not set" (text filters
+    take "" as unset themselves: a validator here would run before their length check)."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+Blank = BeforeValidator(_blank_is_none)
+# bounds on the inner type: a bound on the optional one would be checked against None
+Latitude = Annotated[float, Field(ge=-90, le=90)]
+Longitude = Annotated[float, Field(ge=-180, le=180)]
+Radius = Annotated[float, Field(gt=0, le=5000)]
+
+
 class Filters:
     """The incident filters every list, map and chart takes (query parameters)."""
 
     def __init__(
         self,
-        since: Annotated[dt.date | None, Query(description="first day (YYYY-MM-DD)")] = None,
-        until: Annotated[dt.date | None, Query(description="last day (YYYY-MM-DD)")] = None,
+        since: Annotated[dt.date | None, Blank, Query(description="first day (YYYY-MM-DD)")] = None,
+        until: Annotated[dt.date | None, Blank, Query(description="last day (YYYY-MM-DD)")] = None,
         ceasefire: Annotated[str | None, Query(max_length=200)] = None,
         side: Annotated[
             str | None, Query(max_length=200, description="a side named as actor or target")
         ] = None,
         type: Annotated[str | None, Query(max_length=50, description="event type")] = None,
-        lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
-        lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
+        lat: Annotated[Latitude | None, Blank, Query()] = None,
+        lon: Annotated[Longitude | None, Blank, Query()] = None,
         radius_km: Annotated[
-            float | None, Query(gt=0, le=5000, description="with lat and lon: within this radius")
+            Radius | None,
+            Blank,
+            Query(description="with lat and lon: within this radius"),
         ] = None,
         q: Annotated[
             str | None, Query(max_length=500, description="words in a source's text")
         ] = None,
         updated_since: Annotated[
-            dt.datetime | None, Query(description="changed at or after (ISO 8601)")
+            dt.datetime | None, Blank, Query(description="changed at or after (ISO 8601)")
         ] = None,
-        status: Annotated[ReviewStatus | None, Query()] = None,
+        status: Annotated[ReviewStatus | None, Blank, Query()] = None,
         origin: Annotated[Origin, Query()] = "trucewatch",
         historical: Annotated[bool, Query(description="include background incidents")] = False,
     ) -> None:
