@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SHARED ?= ../shared
 OUT := out
 
-.PHONY: demo test lint eval bench install dev clean postgres audit fuzz browser
+.PHONY: demo test lint eval bench install dev clean postgres audit fuzz bench-web browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -90,6 +90,11 @@ fuzz: dev
 ## bench: throughput and memory of extract vs bare spaCy (needs ../shared)
 bench: install
 	$(BIN)/python bench/extract_throughput.py $(SHARED)/bench/muc4_dev_texts.jsonl
+
+## bench-web: requests/s and p50/p95/p99 latency of the incident list, map data and dashboard on
+## 100k synthetic incidents (registry built once into out/bench-web-100k.db), on 127.0.0.1
+bench-web: dev
+	$(BIN)/python bench/web_api.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache
