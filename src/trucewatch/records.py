@@ -158,8 +158,8 @@ def origin_of(incident: Incident) -> str:
 
 
 class Ceasefire(BaseModel):
-    id: str = Field(min_length=1, max_length=200)
-    name: str = Field(min_length=1, max_length=500)
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
     parties: list[str] = Field(min_length=1)
     start: dt.date
     end: dt.date | None = None

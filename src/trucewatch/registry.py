@@ -227,14 +227,27 @@ class Registry:
         ]
         return max(in_force, key=lambda c: (c.start, c.id)).id if in_force else None
 
-    def relink(self, claims: Sequence[Claim] = ()) -> int:
+    def relink(self, claims: Sequence[Claim] = (), *, attempts: int = 3) -> int:
         """Link `claims` and every stored claim still without an incident (those of a batch
         that was interrupted before it linked) with the stored incidents of their days;
-        returns the number of incidents touched."""
+        returns the number of incidents touched. When someone changed a candidate incident
+        between the read and the save (an analyst, another ingest), the save skips it and
+        linking starts again from a fresh read, up to `attempts` times; what is still left
+        unlinked then is linked by the next relink."""
+        touched = 0
+        for attempt in range(attempts):
+            # a retry reads the store afresh: the batch's claims are stored, unlinked or not
+            saved, stale = self._link_once(claims if attempt == 0 else ())
+            touched += saved
+            if not stale:
+                break
+        return touched
+
+    def _link_once(self, claims: Sequence[Claim]) -> tuple[int, list[str]]:
         pending = {c.id: c for c in self.store.claims(unlinked=True) if linkable(c)}
         pending.update({c.id: c for c in claims if linkable(c)})
         if not pending:
-            return 0
+            return 0, []
         todo = list(pending.values())
         existing = [i for i in self._candidates(todo) if origin_of(i) == OURS]
         incidents = link(todo, existing)  # never into imported reference data
@@ -243,8 +256,8 @@ class Registry:
             for i in incidents
         ]
         incidents = [i.with_overrides() for i in incidents]
-        self.store.save_incidents(incidents)
-        return len(incidents)
+        stale = self.store.save_incidents(incidents, linking=True)
+        return len(incidents) - len(stale), stale
 
     def _candidates(self, claims: Sequence[Claim]) -> list[Incident]:
         """Stored incidents new claims may join: those of the claims' days (two days either

@@ -184,3 +184,22 @@ def test_a_registry_from_before_review_state_is_migrated(
         assert again.doubts == incident.doubts
         assert migrated.counts()["users"] == 0
         assert migrated.integrity_check()
+
+
+def test_a_linker_working_from_an_old_read_keeps_the_analysts_work(
+    store: SqlStore, registry: Registry
+) -> None:
+    registry.ingest([item(CLAIM, "2022-09-13"), item(OTHER_DAY, "2022-09-16")])
+    first, second = only(store)  # what a linker in another process read before the review
+    reviewer = Reviewer(store, "ana")
+    merged = reviewer.merge(second.id, first.id, version=second.version, into_version=first.version)
+    edited = reviewer.edit(merged.id, {"killed": {"best": 9}}, version=merged.version)
+    stale = store.save_incidents([first, second], linking=True)  # what it computed then
+    assert stale == [first.id]  # changed since its read: skipped (second is gone)
+    (now,) = only(store)
+    assert now.id == first.id
+    assert {c.id for c in now.claims} == {c.id for c in merged.claims}  # the merge stands
+    assert now.killed.best == 9  # the edit stands
+    assert now.status == "accepted"
+    assert now.version == edited.version
+    assert store.integrity_check()

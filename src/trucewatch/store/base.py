@@ -69,7 +69,9 @@ class IncidentStore(Protocol):
         document_id: str | None = None,
     ) -> list[Claim]: ...
 
-    def save_incidents(self, incidents: Sequence[Incident]) -> None: ...
+    def save_incidents(
+        self, incidents: Sequence[Incident], *, linking: bool = False
+    ) -> list[str]: ...
 
     def incidents(
         self,

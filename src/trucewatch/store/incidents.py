@@ -66,17 +66,26 @@ def save_incidents(
     *,
     now: dt.datetime,
     keep_review: bool = True,
-) -> None:
+    linking: bool = False,
+) -> list[str]:
     """The body of SqlStore.save_incidents, inside the caller's write transaction.
-    `keep_review`: a stored incident keeps its stored status and overrides (the linker's
-    saves); False saves them as given (a reviewer's)."""
+    `keep_review`: a stored incident keeps its stored status and overrides (False: a
+    reviewer's save, versions checked by the caller, saves them as given). `linking` (the
+    linker's saves, made from an earlier read): an incident stored at another version than
+    the one given was changed since (a review, another linker) and is skipped, its id
+    returned, its new claims left unlinked for the next relink; only claims without an
+    incident are linked, none is moved or unlinked."""
     _check_batch(batch)
+    stale: list[str] = []
     versioned: set[str] = set()  # inserted or already bumped in this save
     changed: set[str] = set()  # incidents whose claim set changed
     for incident in batch:
         stored = conn.execute(
             select(incidents.c.version, incidents.c.data).where(incidents.c.id == incident.id)
         ).first()
+        if stored is not None and linking and stored.version != incident.version:
+            stale.append(incident.id)
+            continue
         if stored is not None and keep_review:
             incident = _keep_review(incident, stored.data)
         row = rows.incident_row(incident)
@@ -98,9 +107,16 @@ def save_incidents(
             raise StoreError(f"incident {incident.id}: unknown claims {', '.join(missing[:5])}")
         dropped = sorted(_linked(conn, incident.id) - set(wanted))
         moved = [claim_id for claim_id, owner in owners.items() if owner != incident.id]
+        if linking:
+            # The linker only places claims that have no incident (link.incidents leaves a
+            # linked claim where it is): a claim another incident holds now, or one this
+            # incident gained, was put there since the linker read the store (an analyst's
+            # merge or split, another ingest) and stays where it is.
+            moved = [c for c in moved if owners[c] is None]
+            dropped = []
         if dropped or moved:
             changed.add(incident.id)
-            changed.update(owner for owner in owners.values() if owner and owner != incident.id)
+            changed.update(o for c in moved if (o := owners[c]) and o != incident.id)
         for part in chunks(dropped):
             conn.execute(update(claims).where(claims.c.id.in_(part)).values(incident_id=None))
         for part in chunks(moved):
@@ -118,6 +134,7 @@ def save_incidents(
             .where(incidents.c.id.in_(part))
             .values(version=incidents.c.version + 1, updated_at=now)
         )
+    return stale
 
 
 def update_incident(

@@ -264,16 +264,24 @@ class SqlStore:
         with self._read() as conn:
             return [rows.claim_from_row(row) for row in conn.execute(query).mappings()]
 
-    def save_incidents(self, incidents: Sequence[Incident]) -> None:
-        """Upsert incidents and link the claims each lists, in one transaction.
+    def save_incidents(self, incidents: Sequence[Incident], *, linking: bool = False) -> list[str]:
+        """Upsert incidents and link the claims each lists, in one transaction; returns the
+        ids of the incidents skipped as stale (only when `linking`).
 
         An incident's `claims` is its whole claim set: listed claims are linked to it, claims
         it no longer lists are unlinked. The stored version goes up by one whenever a stored
         incident's data or claim set changes (an unchanged re-save changes nothing); incidents
-        left without claims are deleted. A StoreError (nothing saved) for an unknown claim id
-        or a claim listed by two incidents."""
+        left without claims are deleted. Review state (status, overrides) is kept as stored,
+        the overrides applied over the new summaries. A StoreError (nothing saved) for an
+        unknown claim id or a claim listed by two incidents.
+
+        `linking`: the linker's save, computed from an earlier read. An incident stored at
+        another version than the one it carries was changed since (a review, another linker)
+        and is skipped, its new claims left unlinked for the next relink; only claims without
+        an incident are linked, none is moved or unlinked. Analysts' changes of claim sets go
+        through `apply_review`."""
         with self._write() as conn:
-            save_incidents(conn, incidents, now=dt.datetime.now(dt.UTC))
+            return save_incidents(conn, incidents, now=dt.datetime.now(dt.UTC), linking=linking)
 
     def incidents(
         self,
