@@ -79,7 +79,7 @@ def test_a_new_store(store: SqlStore) -> None:
     tables = ["documents", "signatures", "incidents", "claims", "ceasefires", "period_reports"]
     accounts = ["users", "sessions", "api_tokens"]
     assert store.counts() == dict.fromkeys([*tables, "reviews", *accounts], 0) | {
-        "schema_migrations": 4
+        "schema_migrations": 5
     }
     assert store.integrity_check()
     if is_postgres(store):
@@ -110,6 +110,7 @@ def test_migrations_are_recorded_once(store_target: Target, open_stores: StoreFa
         (2, "full-text index"),
         (3, "index documents by ingest time"),
         (4, "review state and accounts"),
+        (5, "index incident lists"),
     ]
     assert recorded == recorded_migrations(again) == expected
     assert again.integrity_check()

@@ -141,8 +141,13 @@ def _text(query: str, dialect: str) -> ColumnElement[bool]:
 def conditions(q: IncidentQuery, dialect: str) -> list[ColumnElement[bool]]:
     """The WHERE clauses of `q` (see SqlStore.incidents for the date and side semantics)."""
     where: list[ColumnElement[bool]] = [_origin(q.origin)]
-    if q.since is not None:
-        where.append(func.coalesce(incidents.c.last_date, incidents.c.first_date) >= q.since)
+    if q.since is not None:  # [first, last] overlaps: written so that indexes serve it
+        where.append(
+            or_(
+                incidents.c.last_date >= q.since,
+                and_(incidents.c.last_date.is_(None), incidents.c.first_date >= q.since),
+            )
+        )
     if q.until is not None:
         where.append(incidents.c.first_date <= q.until)
     if q.ceasefire_id is not None:
@@ -171,10 +176,49 @@ def conditions(q: IncidentQuery, dialect: str) -> list[ColumnElement[bool]]:
 def ordering(order: Order) -> list[ColumnElement[Any]]:
     """ORDER BY of each order, always ending in the id so pages never overlap."""
     by_date = [incidents.c.first_date.is_(None), incidents.c.first_date]
-    if order == "-date":
-        return [incidents.c.first_date.is_(None), incidents.c.first_date.desc(), incidents.c.id]
+    if order == "-date":  # as ix_incidents_by_date_desc (migration 5) has it
+        return [
+            incidents.c.first_date.is_(None),
+            incidents.c.first_date.desc(),
+            incidents.c.id.desc(),
+        ]
     if order == "updated":
         return [incidents.c.updated_at, incidents.c.id]
     if order == "uncertainty":
         return [incidents.c.uncertainty.desc(), *by_date, incidents.c.id]
     return [*by_date, incidents.c.id]
+
+
+@dataclass(frozen=True)
+class IncidentSummary:
+    """What maps and charts need of an incident, read without validating the whole record
+    (the map of a large registry draws thousands)."""
+
+    id: str
+    type: str
+    first_date: dt.date | None
+    lat: float | None
+    lon: float | None
+    location: str | None
+    killed: int | None
+    injured: int | None
+    blamed: dict[str, list[str]]
+    denied_by: list[str]
+    status: str
+
+    @staticmethod
+    def from_row(row: Any) -> IncidentSummary:
+        data = row.data
+        return IncidentSummary(
+            id=row.id,
+            type=row.type,
+            first_date=row.first_date,
+            lat=row.lat,
+            lon=row.lon,
+            location=data.get("location"),
+            killed=(data.get("killed") or {}).get("best"),
+            injured=(data.get("injured") or {}).get("best"),
+            blamed={str(k): [str(s) for s in v] for k, v in (data.get("blamed") or {}).items()},
+            denied_by=[str(s) for s in data.get("denied_by") or []],
+            status=row.status,
+        )

@@ -39,7 +39,14 @@ from trucewatch.store.engine import BEGIN_OPTION
 from trucewatch.store.incidents import apply_review, chunks, save_incidents
 from trucewatch.store.incidents import update_incident as _update_incident
 from trucewatch.store.migrations import FTS_POSTGRES_VECTOR
-from trucewatch.store.queries import IncidentQuery, conditions, fts_query, ordering, search_terms
+from trucewatch.store.queries import (
+    IncidentQuery,
+    IncidentSummary,
+    conditions,
+    fts_query,
+    ordering,
+    search_terms,
+)
 from trucewatch.store.schema import (
     ceasefires,
     documents,
@@ -348,6 +355,22 @@ class SqlStore:
                         )
         items = [rows.incident_from_row(row, by_incident.get(row["id"], [])) for row in found]
         return IncidentPage(items=items, total=total)
+
+    def incident_summaries(self, q: IncidentQuery, *, limit: int) -> list[IncidentSummary]:
+        """The first `limit` incidents `q` selects, as summaries for maps and charts."""
+        columns = [
+            incidents.c.id,
+            incidents.c.type,
+            incidents.c.first_date,
+            incidents.c.lat,
+            incidents.c.lon,
+            incidents.c.status,
+            incidents.c.data,
+        ]
+        where = conditions(q, self._engine.dialect.name)
+        query = select(*columns).where(*where).order_by(*ordering(q.order)).limit(limit)
+        with self._read() as conn:
+            return [IncidentSummary.from_row(row) for row in conn.execute(query)]
 
     def get_incident(self, id: str) -> Incident | None:
         found = self._incidents(select(incidents).where(incidents.c.id == id))

@@ -172,27 +172,27 @@ def map_data(
     request: Request, _: Viewer, svc: Svc, filters: Annotated[Filters, Depends()]
 ) -> Response:
     """Placed incidents as a GeoJSON FeatureCollection (at most the map limit)."""
-    page = svc.store.incident_page(filters.query(), limit=svc.settings.map_limit, with_claims=False)
+    found = svc.store.incident_summaries(filters.query(), limit=svc.settings.map_limit)
     features = [
         {
             "type": "Feature",
             "id": i.id,
-            "geometry": {"type": "Point", "coordinates": [i.geo.lon, i.geo.lat]},
+            "geometry": {"type": "Point", "coordinates": [i.lon, i.lat]},
             "properties": {
                 "type": i.type,
                 "first_date": i.first_date.isoformat() if i.first_date else None,
                 "location": i.location,
-                "killed": i.killed.best,
-                "injured": i.injured.best,
+                "killed": i.killed,
+                "injured": i.injured,
                 "blamed": i.blamed,
                 "denied_by": i.denied_by,
                 "status": i.status,
             },
         }
-        for i in page.items
-        if i.geo is not None
+        for i in found
+        if i.lat is not None and i.lon is not None
     ]
-    collection = {"type": "FeatureCollection", "features": features, "total": page.total}
+    collection = {"type": "FeatureCollection", "features": features}
     return etagged(request, collection, "application/geo+json")
 
 
@@ -205,11 +205,11 @@ def timeline(
     request: Request, _: Viewer, svc: Svc, filters: Annotated[Filters, Depends()]
 ) -> Response:
     """Violations per day per claimed perpetrator."""
-    found = svc.store.incident_page(filters.query(), limit=100_000, with_claims=False)
+    found = svc.store.incident_summaries(filters.query(), limit=1_000_000)
     payload = {
         "days": [
             {"day": d.day.isoformat(), "group": d.group, "count": d.count}
-            for d in day_counts(found.items)
+            for d in day_counts(found)
         ]
     }
     return etagged(request, payload)
@@ -220,8 +220,8 @@ def blame(
     request: Request, _: Viewer, svc: Svc, filters: Annotated[Filters, Depends()]
 ) -> Response:
     """Who blames whom: incidents per claimant and blamed side, and denials per side."""
-    found = svc.store.incident_page(filters.query(), limit=100_000, with_claims=False)
-    return etagged(request, _dump(blame_matrix(found.items)))
+    found = svc.store.incident_summaries(filters.query(), limit=1_000_000)
+    return etagged(request, _dump(blame_matrix(found)))
 
 
 # --- documents, ceasefires, period reports, bulletins, exports --------------------------------
@@ -388,7 +388,7 @@ def post_report(report: ReportIn, principal: Admin, svc: Svc) -> IngestOut:
     outcomes: list[str] = []
     summary = svc.registry.ingest([item], on_item=lambda _o, outcome: outcomes.append(outcome))
     if summary.failed:
-        raise HTTPException(422, f"report not ingested: {summary.failed[0]}")
+        raise HTTPException(400, f"report not ingested: {summary.failed[0]}")
     return IngestOut(
         document_id=doc_id,
         outcome=outcomes[0] if outcomes else "",

@@ -27,7 +27,7 @@ from trucewatch.records import EDITABLE_FIELDS, Claim, Incident, StoredDocument
 from trucewatch.report.bulletin import render_html
 from trucewatch.report.daily import busiest_day, daily_bulletin
 from trucewatch.review import Reviewer, ReviewError
-from trucewatch.store.queries import IncidentQuery
+from trucewatch.store.queries import IncidentQuery, IncidentSummary
 from trucewatch.web import charts
 from trucewatch.web.headers import BULLETIN_CSP
 from trucewatch.web.security import LOGIN_COOKIE, SESSION_COOKIE, Principal, identify, require
@@ -173,19 +173,36 @@ def logout(principal: Viewer, svc: Svc) -> Response:
 # --- dashboard -------------------------------------------------------------------------------
 
 
-def map_points(incidents: Sequence[Incident]) -> list[charts.MapPoint]:
+def map_points(incidents: Sequence[IncidentSummary]) -> list[charts.MapPoint]:
     points = []
     for i in incidents:
-        if i.geo is None:
+        if i.lat is None or i.lon is None:
             continue
-        toll = (i.killed.best or 0) + (i.injured.best or 0)
+        toll = (i.killed or 0) + (i.injured or 0)
         label = f"{i.first_date or 'undated'} · {i.type.replace('_', ' ')} · {i.location or ''}"
         points.append(
             charts.MapPoint(
-                id=i.id, lat=i.geo.lat, lon=i.geo.lon, type=i.type, casualties=toll, label=label
+                id=i.id, lat=i.lat, lon=i.lon, type=i.type, casualties=toll, label=label
             )
         )
     return points
+
+
+def summary_of(incident: Incident) -> IncidentSummary:
+    geo = incident.geo
+    return IncidentSummary(
+        id=incident.id,
+        type=incident.type,
+        first_date=incident.first_date,
+        lat=geo.lat if geo else None,
+        lon=geo.lon if geo else None,
+        location=incident.location,
+        killed=incident.killed.best,
+        injured=incident.injured.best,
+        blamed=incident.blamed,
+        denied_by=incident.denied_by,
+        status=incident.status,
+    )
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -197,15 +214,15 @@ def dashboard(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Response:
     query = filters.query()
-    everything = svc.store.incident_page(query, limit=svc.settings.map_limit, with_claims=False)
+    everything = svc.store.incident_summaries(query, limit=svc.settings.map_limit)
     listed = svc.store.incident_page(
         IncidentQuery(**{**query.__dict__, "order": "-date"}),
         limit=svc.settings.page_size,
         offset=offset,
         with_claims=False,
     )
-    matrix = blame_matrix(everything.items)
-    points = map_points(everything.items)
+    matrix = blame_matrix(everything)
+    points = map_points(everything)
     params = filters.params()
     return render(
         request,
@@ -215,13 +232,13 @@ def dashboard(
             "params": params,
             "ceasefires": svc.store.ceasefires(),
             "map_svg": Markup(charts.map_svg(points)),  # noqa: S704
-            "timeline_svg": Markup(charts.timeline_svg(day_counts(everything.items))),  # noqa: S704
+            "timeline_svg": Markup(charts.timeline_svg(day_counts(everything))),  # noqa: S704
             "legend": charts.legend_items(),
             "matrix": matrix,
             "incidents": listed.items,
             "total": listed.total,
             "drawn": len(points),
-            "unplaced": len(everything.items) - len(points),
+            "unplaced": len(everything) - len(points),
             "offset": offset,
             "page_size": svc.settings.page_size,
             "next_page": urlencode({**params, "offset": offset + svc.settings.page_size}),
@@ -308,7 +325,7 @@ def incident_page(request: Request, id: str, principal: Viewer, svc: Svc) -> Res
             "reviews": svc.store.reviews(id),
             "can_review": principal.can("analyst"),
             "map_svg": Markup(  # noqa: S704
-                charts.map_svg(map_points([incident]), width=480, height=300)
+                charts.map_svg(map_points([summary_of(incident)]), width=480, height=300)
             ),
             "ceasefire": next(
                 (c for c in svc.store.ceasefires() if c.id == incident.ceasefire_id), None

@@ -9,21 +9,34 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol
 
 from pydantic import BaseModel
 
-from trucewatch.records import Incident
 from trucewatch.report.describe import UNATTRIBUTED
 from trucewatch.web.charts import DayCount
 
 
-def blamed_sides(incident: Incident) -> list[str]:
+class Summarised(Protocol):
+    """An incident or an incident summary: what the aggregates read."""
+
+    @property
+    def first_date(self) -> dt.date | None: ...
+
+    @property
+    def blamed(self) -> Mapping[str, Sequence[str]]: ...
+
+    @property
+    def denied_by(self) -> Sequence[str]: ...
+
+
+def blamed_sides(incident: Summarised) -> list[str]:
     sides = sorted({side for sides in incident.blamed.values() for side in sides})
     return sides or [UNATTRIBUTED]
 
 
-def day_counts(incidents: Iterable[Incident]) -> list[DayCount]:
+def day_counts(incidents: Iterable[Summarised]) -> list[DayCount]:
     """Incidents per first day per claimed perpetrator (undated incidents are left out)."""
     counts: Counter[tuple[dt.date, str]] = Counter()
     for incident in incidents:
@@ -56,7 +69,7 @@ class BlameMatrix(BaseModel):
         return 0
 
 
-def blame_matrix(incidents: Sequence[Incident]) -> BlameMatrix:
+def blame_matrix(incidents: Sequence[Summarised]) -> BlameMatrix:
     pairs: Counter[tuple[str, str]] = Counter()
     denials: Counter[str] = Counter()
     for incident in incidents:
