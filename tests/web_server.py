@@ -26,7 +26,9 @@ CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
 class LiveServer:
     """The app served by uvicorn in a thread, on a free 127.0.0.1 port."""
 
-    def __init__(self, settings: WebSettings, extractor: Extractor, geocoder: Geocoder) -> None:
+    def __init__(
+        self, settings: WebSettings, extractor: Extractor | None, geocoder: Geocoder | None
+    ) -> None:
         self.app = create_app(settings, extractor=extractor, geocoder=geocoder)
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))

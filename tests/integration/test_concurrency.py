@@ -1,11 +1,14 @@
 """Concurrent use of one registry: two `trucewatch ingest` processes writing the same database
 at once while readers query it, and review edits with optimistic locking.
 
-There is no web app yet: a reader thread in the test process stands in for it, running
-`store.incidents()`, `store.search()` and `store.counts()` in a loop while the two ingest
-processes (overlapping inputs) write. Neither process may fail or print "database is locked";
-no read may fail; afterwards the registry holds what one run of the union of the inputs
-stores. The same runs on PostgreSQL (`postgres_url`) when its server binaries are installed.
+The web app runs over the same database (uvicorn on 127.0.0.1): one client reads the incident
+list, the map, a search and the dashboard in a loop while an analyst's client keeps editing
+incidents through the API, as the two ingest processes (overlapping inputs) write. Neither
+process may fail or print "database is locked"; every answer is 200, or 409 for an edit made
+against a version that changed meanwhile; every accepted edit is still there at the end; and the
+registry holds what one run of the union of the inputs stores. The same runs on PostgreSQL
+(`postgres_url`) when its server binaries are installed. (A reader thread calling the store
+directly is kept as a lighter check.)
 
 Review edits (`SqlStore.update_incident`): two sessions load version v of an incident; the
 first edit wins, the second is refused with StaleVersionError and a message that says what to
@@ -22,9 +25,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pytest
 from test_crash import command_env, ingest_command, synthetic_reports, write_corpus
 
+from trucewatch.accounts import Accounts
 from trucewatch.extract.pipeline import Extractor
 from trucewatch.geo import Geocoder
 from trucewatch.ingest.sources import read_sources
@@ -32,6 +37,8 @@ from trucewatch.models import Event
 from trucewatch.records import CasualtyRange, Claim, Incident, Review, StoredDocument, document_id
 from trucewatch.registry import Registry
 from trucewatch.store import SqlStore, StaleVersionError, StoreError, open_store
+from trucewatch.web.settings import WebSettings
+from web_server import LiveServer
 
 StoreFactory = Callable[..., SqlStore]
 RECORDS = 36
@@ -140,6 +147,140 @@ def ingest_concurrently(inputs: Inputs, db: str | Path, cache: Path) -> Reader:
     assert reader.errors == []
     assert reader.rounds > 0
     return reader
+
+
+@dataclass
+class WebUse:
+    """A reader and an analyst using the web app while others write (each on its own thread)."""
+
+    url: str
+    token: str
+    reads: int = 0
+    edits: dict[str, int] = field(default_factory=dict)  # incident id -> killed it was set to
+    refused: int = 0  # 409: the incident changed between loading and editing it
+    errors: list[str] = field(default_factory=list)
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def _client(self) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {self.token}"}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=60)
+
+    def read(self) -> None:
+        with self._client() as client:
+            while not self.stop.is_set():
+                for path in ("/api/v1/incidents?limit=20", "/api/v1/map", "/", "/review"):
+                    answer = client.get(path)
+                    if answer.status_code != 200:
+                        self.errors.append(f"GET {path}: {answer.status_code} {answer.text[:200]}")
+                    self.reads += 1
+                found = client.get("/api/v1/documents", params={"q": "ceasefire violation"})
+                if found.status_code != 200:
+                    self.errors.append(f"search: {found.status_code} {found.text[:200]}")
+
+    def review(self) -> None:
+        n = 0
+        with self._client() as client:
+            while not self.stop.is_set():
+                listing = client.get("/api/v1/incidents", params={"limit": 50, "order": "-date"})
+                if listing.status_code != 200:
+                    self.errors.append(f"list: {listing.status_code} {listing.text[:200]}")
+                    continue
+                for incident in listing.json()["items"][:3]:
+                    n += 1
+                    answer = client.post(
+                        f"/api/v1/incidents/{incident['id']}/review",
+                        json={
+                            "action": "edit",
+                            "version": incident["version"],
+                            "fields": {"killed": {"low": n, "best": n, "high": n}},
+                        },
+                    )
+                    if answer.status_code == 200:
+                        self.edits[incident["id"]] = n
+                    elif answer.status_code == 409:
+                        self.refused += 1
+                    else:
+                        self.errors.append(f"edit: {answer.status_code} {answer.text[:200]}")
+                time.sleep(0.05)
+
+
+def ingest_with_the_web_app(inputs: Inputs, db: str | Path, cache: Path) -> tuple[WebUse, float]:
+    """Two ingest processes of the overlapping halves at once, with the web app serving a
+    reader and an analyst over the same database."""
+    with open_store(db) as store:  # the server opens an existing registry
+        accounts = Accounts(store)
+        accounts.add_user("analyst", "analyst-pass-1", "analyst")
+        token = accounts.add_token("analyst", "concurrency test")
+    env = command_env(cache)
+    with LiveServer(WebSettings(db=str(db)), None, None) as server:
+        use = WebUse(server.url, token)
+        threads = [threading.Thread(target=f, daemon=True) for f in (use.read, use.review)]
+        started = time.monotonic()
+        procs = [
+            subprocess.Popen(
+                ingest_command(part, db), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            )
+            for part in (inputs.first, inputs.second)
+        ]
+        for thread in threads:
+            thread.start()
+        try:
+            outcomes = [proc.communicate(timeout=RUN_TIMEOUT) for proc in procs]
+        finally:
+            time.sleep(0.5)  # a few more rounds on the finished registry
+            use.stop.set()
+            for thread in threads:
+                thread.join(timeout=60)
+        took = time.monotonic() - started
+    for proc, (_, err) in zip(procs, outcomes, strict=True):
+        stderr = err.decode()
+        assert proc.returncode == 0, stderr
+        assert "database is locked" not in stderr
+        assert "Traceback" not in stderr
+    assert use.errors == []
+    assert use.reads > 0
+    assert use.edits, "the analyst never got to edit"
+    return use, took
+
+
+def check_edits_kept(store: SqlStore, use: WebUse) -> None:
+    for incident_id, killed in use.edits.items():
+        incident = store.get_incident(incident_id)
+        assert incident is not None, incident_id
+        assert incident.killed.best == killed, incident_id  # no edit lost to a linker
+        assert incident.overrides["killed"]["best"] == killed
+
+
+def test_two_ingests_and_the_web_app_on_one_sqlite_file(
+    inputs: Inputs, single_run: dict[str, int], gazetteer_cache: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "shared.db"
+    use, took = ingest_with_the_web_app(inputs, db, gazetteer_cache)
+    with open_store(db) as store:
+        assert store.integrity_check()
+        got = counts(store)
+        check_edits_kept(store, use)
+    print(  # noqa: T201 - the measured figures
+        f"\nsqlite: 2 ingest processes + web app in {took:.1f}s: {use.reads} HTTP reads, "
+        f"{len(use.edits)} incidents edited, {use.refused} stale edits refused (409): {got}"
+    )
+    assert got == single_run
+
+
+@pytest.mark.postgres
+def test_two_ingests_and_the_web_app_on_one_postgresql_database(
+    inputs: Inputs, single_run: dict[str, int], gazetteer_cache: Path, postgres_url: str
+) -> None:
+    use, took = ingest_with_the_web_app(inputs, postgres_url, gazetteer_cache)
+    with open_store(postgres_url) as store:
+        assert store.integrity_check()
+        got = counts(store)
+        check_edits_kept(store, use)
+    print(  # noqa: T201 - the measured figures
+        f"\npostgresql: 2 ingest processes + web app in {took:.1f}s: {use.reads} HTTP reads, "
+        f"{len(use.edits)} incidents edited, {use.refused} stale edits refused (409): {got}"
+    )
+    assert got == single_run
 
 
 def test_two_ingest_processes_and_a_reader_on_one_sqlite_file(
