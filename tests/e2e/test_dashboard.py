@@ -328,3 +328,34 @@ def test_page_asks_only_this_server(page: Page, traffic: Traffic, path: str) -> 
     sheets: list[str | None] = page.evaluate("() => [...document.styleSheets].map(s => s.href)")
     assert sheets, "no stylesheet applies"
     assert all(urlsplit(s).hostname == "127.0.0.1" for s in sheets if s), sheets
+
+
+# --- observation log: the place picked on the map ---------------------------------------------
+
+
+def test_observation_place_is_picked_on_the_map(page: Page, traffic: Traffic) -> None:
+    log_in(page, "analyst", "/observations/new")
+    svg = page.locator("#pick-map svg#incident-map")
+    box = svg.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page.locator("#picked")).to_be_attached()
+    lat = float(page.locator("input[name=lat]").input_value())
+    lon = float(page.locator("input[name=lon]").input_value())
+    centre_lat = float(svg.get_attribute("data-centre-lat") or "nan")
+    centre_lon = float(svg.get_attribute("data-centre-lon") or "nan")
+    assert abs(lat - centre_lat) < 0.5  # the middle of the map is its centre
+    assert abs(lon - centre_lon) < 0.5
+    page.mouse.click(box["x"] + box["width"] * 0.9, box["y"] + box["height"] / 2)
+    assert float(page.locator("input[name=lon]").input_value()) > lon  # further east
+    form = page.locator("#observation-form")
+    form.locator("input[name=observed_at]").fill("2022-08-02T07:30")
+    form.locator("input[name=place]").fill("Observation post 4")
+    form.locator("select[name=type]").select_option("shelling")
+    form.locator("input[name=count]").fill("3")
+    form.locator("input[name=direction]").fill("from north-east")
+    form.locator("button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/(incidents|documents)/"))
+    expect(page.locator("main")).to_contain_text("Monitoring mission")
+    expect(page.locator("main")).to_contain_text("Observation post 4")
+    assert not traffic.take()

@@ -185,4 +185,8 @@ def test_alarm_dropped_in_a_gc_callback_fires_again() -> None:
     finally:
         gc.callbacks.remove(spin_in_gc)
         sys.unraisablehook = hook
-    assert dropped == ["in gc", "DocumentTimeout"]
+    # the alarm is dropped at least once inside the gc callback (more often on a loaded
+    # machine, where the re-armed alarm can fire again before the callback's spin ends)
+    assert dropped[0] == "in gc"
+    assert dropped[1:]
+    assert set(dropped[1:]) == {"DocumentTimeout"}

@@ -724,3 +724,17 @@ def test_timeline_labels_do_not_overlap_in_any_unit(unit: TimeUnit | None, span:
     xs = [float(t.get("x", "nan")) for t in labels]
     assert all(b - a > chars * 6.6 for a, b in zip(xs, xs[1:], strict=False))
     assert all(chars * 3.3 <= x <= 960 - chars * 3.3 for x in xs)
+
+
+def test_the_map_carries_its_projection_for_picking_a_place() -> None:
+    point = MapPoint(id="inc-1", lat=48.01, lon=37.8, type="shelling", casualties=0, label="x")
+    svg = ET.fromstring(map_svg([point], width=480, height=300))
+    circle = next(e for e in svg.iter() if e.tag.endswith("circle"))
+    x, y = float(circle.get("cx", "nan")), float(circle.get("cy", "nan"))
+    centre_lon, centre_lat = (
+        float(svg.get("data-centre-lon", "")),
+        float(svg.get("data-centre-lat", "")),
+    )
+    kx, ky = float(svg.get("data-kx", "")), float(svg.get("data-ky", ""))
+    assert centre_lon + (x - 240) / kx == pytest.approx(37.8, abs=0.01)
+    assert centre_lat - (y - 150) / ky == pytest.approx(48.01, abs=0.01)

@@ -451,6 +451,10 @@ def map_svg(
         [
             f'<svg xmlns="{SVG_NS}" id="incident-map" role="img" aria-label="{_e(label)}" ',
             f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" ',
+            # the projection, for a script that turns a click back into lon/lat:
+            # lon = centre_lon + (x - width/2) / kx, lat = centre_lat - (y - height/2) / ky
+            f'data-centre-lon="{proj.centre_lon!r}" data-centre-lat="{proj.centre_lat!r}" ',
+            f'data-kx="{proj.kx!r}" data-ky="{proj.ky!r}" ',
             'preserveAspectRatio="xMidYMid meet">',
             f"<title>{_e(label)}</title>",
             f'<rect class="sea" width="{width}" height="{height}" fill="{SEA_FILL}"/>',

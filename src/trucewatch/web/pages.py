@@ -478,9 +478,29 @@ def bulletin_page(
     return HTMLResponse(render_html(report), headers={"Content-Security-Policy": BULLETIN_CSP})
 
 
+def pick_map(svc: Services) -> Markup:
+    """A map to pick an observation's place on: the area of the registry's incidents (the
+    incidents themselves are left off, so every click picks a point)."""
+    found = svc.store.incident_summaries(IncidentQuery(), limit=svc.settings.map_limit)
+    placed = [(i.lat, i.lon) for i in found if i.lat is not None and i.lon is not None]
+    bbox = None
+    if placed:
+        lats, lons = [p[0] for p in placed], [p[1] for p in placed]
+        pad = 1.0
+        bbox = (min(lons) - pad, min(lats) - pad, max(lons) + pad, max(lats) + pad)
+    return Markup(charts.map_svg([], bbox=bbox, width=720, height=405))  # noqa: S704
+
+
+def _observe(
+    request: Request, svc: Services, errors: list[str], form: Mapping[str, str], status: int
+) -> HTMLResponse:
+    context = {"mission": svc.settings.mission, "errors": errors, "form": form}
+    return render(request, "observe.html", {**context, "map_svg": pick_map(svc)}, status)
+
+
 @router.get("/observations/new", response_class=HTMLResponse)
 def observation_form(request: Request, _: Analyst, svc: Svc) -> Response:
-    return render(request, "observe.html", {"mission": svc.settings.mission, "errors": []})
+    return _observe(request, svc, [], {}, 200)
 
 
 @router.post("/observations")
@@ -491,12 +511,7 @@ async def observation_submit(request: Request, principal: Analyst, svc: Svc) -> 
         observation = Observation.model_validate(form)
     except ValidationError as error:
         problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
-        return render(
-            request,
-            "observe.html",
-            {"mission": svc.settings.mission, "errors": problems, "form": form},
-            422,
-        )
+        return _observe(request, svc, problems, form, 422)
     claim = record(
         svc.store,
         observation,
