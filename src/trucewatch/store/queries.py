@@ -27,7 +27,7 @@ from sqlalchemy import (
     true,
 )
 
-from trucewatch.records import REFERENCE_ORIGINS, ReviewStatus
+from trucewatch.records import REFERENCE_ORIGINS, Incident, ReviewStatus
 from trucewatch.store.migrations import FTS_POSTGRES_VECTOR
 from trucewatch.store.schema import claims, documents, incidents
 
@@ -205,6 +205,23 @@ class IncidentSummary:
     blamed: dict[str, list[str]]
     denied_by: list[str]
     status: str
+
+    @staticmethod
+    def of(incident: Incident) -> IncidentSummary:
+        geo = incident.geo
+        return IncidentSummary(
+            id=incident.id,
+            type=incident.type,
+            first_date=incident.first_date,
+            lat=geo.lat if geo else None,
+            lon=geo.lon if geo else None,
+            location=incident.location,
+            killed=incident.killed.best,
+            injured=incident.injured.best,
+            blamed=incident.blamed,
+            denied_by=incident.denied_by,
+            status=incident.status,
+        )
 
     @staticmethod
     def from_row(row: Any) -> IncidentSummary:

@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 from trucewatch.accounts import User
 from trucewatch.ingest.sources import SourceItem
 from trucewatch.models import Document
-from trucewatch.observations import Observation, record
+from trucewatch.observations import Observation
 from trucewatch.records import Ceasefire, Incident, PeriodReport, Review
 from trucewatch.report.bulletin import Bulletin, render_html, render_markdown
 from trucewatch.report.daily import daily_bulletin
@@ -461,13 +461,7 @@ class ObservationOut(BaseModel):
 @router.post("/observations", response_model=ObservationOut, status_code=201, responses=ERRORS)
 def post_observation(observation: Observation, principal: Analyst, svc: Svc) -> ObservationOut:
     """Record what the mission's monitors saw (analysts); linked like any claim."""
-    claim = record(
-        svc.store,
-        observation,
-        mission=svc.settings.mission,
-        monitor=principal.name,
-        geocoder=svc.registry.geocoder,
-    )
+    claim = svc.record(observation, principal.name)
     return ObservationOut(
         claim_id=claim.id, document_id=claim.document_id, incident_id=claim.incident_id
     )

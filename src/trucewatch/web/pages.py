@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from trucewatch.accounts import ROLES
 from trucewatch.models import EVENT_TYPES, VIOLENT_TYPES
-from trucewatch.observations import Observation, record
+from trucewatch.observations import Observation
 from trucewatch.records import EDITABLE_FIELDS, Claim, Incident, StoredDocument
 from trucewatch.report.bulletin import render_html
 from trucewatch.report.daily import busiest_day, daily_bulletin
@@ -188,23 +188,6 @@ def map_points(incidents: Sequence[IncidentSummary]) -> list[charts.MapPoint]:
     return points
 
 
-def summary_of(incident: Incident) -> IncidentSummary:
-    geo = incident.geo
-    return IncidentSummary(
-        id=incident.id,
-        type=incident.type,
-        first_date=incident.first_date,
-        lat=geo.lat if geo else None,
-        lon=geo.lon if geo else None,
-        location=incident.location,
-        killed=incident.killed.best,
-        injured=incident.injured.best,
-        blamed=incident.blamed,
-        denied_by=incident.denied_by,
-        status=incident.status,
-    )
-
-
 @router.get("/", response_class=HTMLResponse)
 def dashboard(
     request: Request,
@@ -325,7 +308,7 @@ def incident_page(request: Request, id: str, principal: Viewer, svc: Svc) -> Res
             "reviews": svc.store.reviews(id),
             "can_review": principal.can("analyst"),
             "map_svg": Markup(  # noqa: S704
-                charts.map_svg(map_points([summary_of(incident)]), width=480, height=300)
+                charts.map_svg(map_points([IncidentSummary.of(incident)]), width=480, height=300)
             ),
             "ceasefire": next(
                 (c for c in svc.store.ceasefires() if c.id == incident.ceasefire_id), None
@@ -512,13 +495,7 @@ async def observation_submit(request: Request, principal: Analyst, svc: Svc) -> 
     except ValidationError as error:
         problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
         return _observe(request, svc, problems, form, 422)
-    claim = record(
-        svc.store,
-        observation,
-        mission=svc.settings.mission,
-        monitor=principal.name,
-        geocoder=svc.registry.geocoder,
-    )
+    claim = svc.record(observation, principal.name)
     target = (
         f"/incidents/{claim.incident_id}"
         if claim.incident_id

@@ -14,7 +14,8 @@ from pydantic import BeforeValidator, Field
 from trucewatch.accounts import Accounts
 from trucewatch.extract.pipeline import Extractor
 from trucewatch.geo.geocoder import Geocoder
-from trucewatch.records import ReviewStatus
+from trucewatch.observations import Observation, record
+from trucewatch.records import Claim, ReviewStatus
 from trucewatch.registry import Registry
 from trucewatch.store.queries import IncidentQuery, Near, Order, Origin
 from trucewatch.store.sql import SqlStore
@@ -40,6 +41,16 @@ class Services:
             if self._registry is None:
                 self._registry = Registry(self.store, self.extractor, self.geocoder)
             return self._registry
+
+    def record(self, observation: Observation, monitor: str) -> Claim:
+        """Store and link what one of the mission's monitors saw."""
+        return record(
+            self.store,
+            observation,
+            mission=self.settings.mission,
+            monitor=monitor,
+            geocoder=self.registry.geocoder,
+        )
 
 
 def services(request: Request) -> Services:
