@@ -79,7 +79,7 @@ def test_a_new_store(store: SqlStore) -> None:
     tables = ["documents", "signatures", "incidents", "claims", "ceasefires", "period_reports"]
     accounts = ["users", "sessions", "api_tokens"]
     assert store.counts() == dict.fromkeys([*tables, "reviews", *accounts], 0) | {
-        "schema_migrations": 5
+        "schema_migrations": 6
     }
     assert store.integrity_check()
     if is_postgres(store):
@@ -111,6 +111,7 @@ def test_migrations_are_recorded_once(store_target: Target, open_stores: StoreFa
         (3, "index documents by ingest time"),
         (4, "review state and accounts"),
         (5, "index incident lists"),
+        (6, "index incident spans"),
     ]
     assert recorded == recorded_migrations(again) == expected
     assert again.integrity_check()
@@ -497,3 +498,30 @@ def test_a_failing_migration_leaves_no_trace(
     again = open_stores(store_target)
     assert [version for version, _ in recorded_migrations(again)] == list(range(1, broken_version))
     assert "half_done" not in inspect(again.engine).get_table_names()
+
+
+def test_incident_pages_filter_by_date_overlap_even_for_long_incidents(store: SqlStore) -> None:
+    from trucewatch.store.queries import IncidentQuery
+
+    a, b, c = add(store, "Three incidents, one of them long.", {}, {}, {})
+    day = dt.date
+    store.save_incidents(
+        [
+            inc("inc-short", a, first_date=day(2022, 2, 1), last_date=day(2022, 2, 1)),
+            inc("inc-long", b, first_date=day(2022, 1, 1), last_date=day(2022, 3, 1)),
+            inc("inc-undated", c),
+        ]
+    )
+
+    def ids(**bounds: dt.date) -> list[str]:
+        page = store.incident_page(IncidentQuery(**bounds), limit=10)
+        summaries = store.incident_summaries(IncidentQuery(**bounds), limit=10)
+        assert [s.id for s in summaries] == [i.id for i in page.items]
+        assert page.total == len(page.items)
+        return [i.id for i in page.items]
+
+    assert ids() == ["inc-long", "inc-short", "inc-undated"]
+    assert ids(since=day(2022, 2, 15)) == ["inc-long"]  # started 45 days before the bound
+    assert ids(since=day(2022, 2, 1), until=day(2022, 2, 1)) == ["inc-long", "inc-short"]
+    assert ids(since=day(2022, 3, 2)) == []
+    assert ids(until=day(2021, 12, 31)) == []

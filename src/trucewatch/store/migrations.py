@@ -128,12 +128,27 @@ def _list_indexes(conn: Connection) -> None:
         conn.exec_driver_sql(statement)
 
 
+# The longest incident (last day minus first day) read off an index: a lower date bound on
+# first_date, and so a range the date index serves (store.queries.conditions).
+SPAN_SQL = {
+    "sqlite": "julianday(last_date) - julianday(first_date)",
+    "postgresql": "(last_date - first_date)",
+}
+
+
+def _span_index(conn: Connection) -> None:
+    span = SPAN_SQL.get(conn.dialect.name)
+    if span is not None:
+        conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS ix_incidents_span ON incidents ({span})")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create tables", _create_tables),
     Migration(2, "full-text index", _full_text),
     Migration(3, "index documents by ingest time", _ingest_order_index),
     Migration(4, "review state and accounts", _review),
     Migration(5, "index incident lists", _list_indexes),
+    Migration(6, "index incident spans", _span_index),
 )
 
 

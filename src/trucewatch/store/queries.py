@@ -138,16 +138,25 @@ def _text(query: str, dialect: str) -> ColumnElement[bool]:
     )
 
 
-def conditions(q: IncidentQuery, dialect: str) -> list[ColumnElement[bool]]:
-    """The WHERE clauses of `q` (see SqlStore.incidents for the date and side semantics)."""
+def conditions(
+    q: IncidentQuery, dialect: str, *, longest: int | None = None
+) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of `q` (see SqlStore.incidents for the date and side semantics).
+    `longest`: the most days any stored incident lasts (SqlStore reads it off an index), so
+    that a lower date bound becomes a range of first days the date index serves."""
     where: list[ColumnElement[bool]] = [_origin(q.origin)]
-    if q.since is not None:  # [first, last] overlaps: written so that indexes serve it
+    if q.since is not None:  # [first, last] overlaps [since, ...]
         where.append(
             or_(
                 incidents.c.last_date >= q.since,
                 and_(incidents.c.last_date.is_(None), incidents.c.first_date >= q.since),
             )
         )
+        if longest is not None:  # implied by the above: no incident starts earlier
+            try:
+                where.append(incidents.c.first_date >= q.since - dt.timedelta(days=longest))
+            except OverflowError:
+                pass
     if q.until is not None:
         where.append(incidents.c.first_date <= q.until)
     if q.ceasefire_id is not None:

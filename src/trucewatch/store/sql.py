@@ -8,6 +8,7 @@ process, go through one lock (STYLE.md 6.9).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -38,7 +39,7 @@ from trucewatch.store.base import StoreError
 from trucewatch.store.engine import BEGIN_OPTION
 from trucewatch.store.incidents import apply_review, chunks, save_incidents
 from trucewatch.store.incidents import update_incident as _update_incident
-from trucewatch.store.migrations import FTS_POSTGRES_VECTOR
+from trucewatch.store.migrations import FTS_POSTGRES_VECTOR, SPAN_SQL
 from trucewatch.store.queries import (
     IncidentQuery,
     IncidentSummary,
@@ -334,10 +335,10 @@ class SqlStore:
     ) -> IncidentPage:
         """A page of the incidents `q` selects, in its order, and how many it selects in all;
         `with_claims=False` leaves every incident's claim list empty (maps, counts)."""
-        where = conditions(q, self._engine.dialect.name)
-        counted = select(func.count()).select_from(incidents).where(*where)
-        query = select(incidents).where(*where).order_by(*ordering(q.order))
         with self._read() as conn:
+            where = self._conditions(conn, q)
+            counted = select(func.count()).select_from(incidents).where(*where)
+            query = select(incidents).where(*where).order_by(*ordering(q.order))
             total = conn.scalar(counted) or 0
             found = list(conn.execute(query.limit(limit).offset(offset)).mappings())
             by_incident: dict[str, list[Claim]] = {}
@@ -367,10 +368,21 @@ class SqlStore:
             incidents.c.status,
             incidents.c.data,
         ]
-        where = conditions(q, self._engine.dialect.name)
-        query = select(*columns).where(*where).order_by(*ordering(q.order)).limit(limit)
         with self._read() as conn:
+            where = self._conditions(conn, q)
+            query = select(*columns).where(*where).order_by(*ordering(q.order)).limit(limit)
             return [IncidentSummary.from_row(row) for row in conn.execute(query)]
+
+    def _conditions(self, conn: Connection, q: IncidentQuery) -> list[ColumnElement[bool]]:
+        """`q`'s WHERE clauses; with a lower date bound, the longest incident's span first
+        (read off ix_incidents_span), so the bound is a range of first days."""
+        dialect = self._engine.dialect.name
+        longest = None
+        if q.since is not None and dialect in SPAN_SQL:
+            span = conn.exec_driver_sql(f"SELECT max({SPAN_SQL[dialect]}) FROM incidents")
+            value = span.scalar()
+            longest = math.ceil(value) if value is not None else 0
+        return conditions(q, dialect, longest=longest)
 
     def get_incident(self, id: str) -> Incident | None:
         found = self._incidents(select(incidents).where(incidents.c.id == id))
