@@ -58,6 +58,12 @@ from trucewatch.cli.options import db_option
     envvar="TRUCEWATCH_SECURE_COOKIES",
     help="Mark cookies Secure: set it when a TLS proxy serves the app.",
 )
+@click.option(
+    "--watch-config",
+    type=click.Path(dir_okay=False),
+    envvar="TRUCEWATCH_CONFIG",
+    help="The `trucewatch watch` config whose sources the Sources page shows.",
+)
 def serve(
     db: str,
     host: str,
@@ -68,6 +74,7 @@ def serve(
     login_attempts: int,
     login_window: int,
     secure_cookies: bool,
+    watch_config: str | None,
 ) -> None:
     """Serve the dashboard, the review queue and the API (OpenAPI docs at /docs)."""
     import uvicorn
@@ -84,6 +91,7 @@ def serve(
         login_attempts=login_attempts,
         login_window=dt.timedelta(seconds=login_window),
         secure_cookies=secure_cookies,
+        watch_config=watch_config,
     )
     try:
         app = create_app(settings)

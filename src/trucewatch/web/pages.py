@@ -10,6 +10,7 @@ import datetime as dt
 import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
 
@@ -550,6 +551,64 @@ def api_page(request: Request, _: Viewer) -> Response:
                 )
             )
     return render(request, "api.html", {"operations": operations, "version": schema["info"]})
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    name: str
+    kind: str
+    target: str
+    interval: int
+    last_success: dt.datetime | None
+    last_error: str | None
+    last_error_at: dt.datetime | None
+    errors_in_a_row: int
+    items_seen: int
+
+
+def _instant(seconds: float | None) -> dt.datetime | None:
+    return dt.datetime.fromtimestamp(seconds, dt.UTC) if seconds else None
+
+
+def watched_sources(config_file: str) -> tuple[list[SourceRow], str | None]:
+    """The sources of a watch config with their state (as `trucewatch source list` shows
+    them), or the reason they cannot be read."""
+    from trucewatch.watch.config import ConfigError, load_config
+    from trucewatch.watch.state import SourceState, WatchState
+
+    try:
+        config = load_config(Path(config_file))
+    except ConfigError as error:
+        return [], str(error)
+    states: dict[str, SourceState] = {}
+    if config.state_path.exists():
+        with WatchState(config.state_path) as state:
+            states = state.sources()
+    rows = []
+    for source in config.sources:
+        st = states.get(source.name, SourceState(source.name))
+        rows.append(
+            SourceRow(
+                name=source.name,
+                kind=source.kind,
+                target=source.target,
+                interval=source.interval,
+                last_success=_instant(st.last_success),
+                last_error=st.last_error if st.consecutive_errors else None,
+                last_error_at=_instant(st.last_error_at) if st.consecutive_errors else None,
+                errors_in_a_row=st.consecutive_errors,
+                items_seen=st.items_seen,
+            )
+        )
+    return rows, None
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def sources_page(request: Request, _: Viewer, svc: Svc) -> Response:
+    """What `trucewatch watch` polls, and how each source fared (read from its state file)."""
+    config = svc.settings.watch_config
+    rows, problem = watched_sources(config) if config else ([], None)
+    return render(request, "sources.html", {"config": config, "sources": rows, "problem": problem})
 
 
 # --- admin -----------------------------------------------------------------------------------

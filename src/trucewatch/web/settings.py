@@ -27,3 +27,6 @@ class WebSettings(BaseModel):
     page_size: int = Field(default=50, ge=1, le=1000)
     max_page_size: int = Field(default=500, ge=1, le=10_000)
     map_limit: int = Field(default=5000, ge=1, description="most incidents drawn on a map")
+    watch_config: str | None = Field(
+        default=None, description="the `trucewatch watch` config whose sources /sources shows"
+    )
