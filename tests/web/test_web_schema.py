@@ -49,9 +49,7 @@ def test_generated_requests_meet_no_server_error(web: Web, tmp_path: Path) -> No
         cwd=tmp_path,  # its own report files stay out of the checkout
         check=False,
     )
-    summary = run.stdout[-6000:]
-    assert run.returncode == 0, summary
-    assert "Tested: 19" in run.stdout or "Tested:" in run.stdout
-    assert "500" not in [
-        line.strip("[] ").split()[0] for line in run.stdout.splitlines() if line.startswith("[5")
-    ]
+    assert run.returncode == 0, run.stdout[-6000:]
+    assert "Tested: 19" in run.stdout  # every operation of the API
+    counted = [line.strip() for line in run.stdout.splitlines() if "generated" in line]
+    print(f"schemathesis: {counted}")  # noqa: T201 - the figure for the report
