@@ -61,7 +61,7 @@ from trucewatch.models import Event, Evidence
 from trucewatch.records import Claim, GeoPoint, GeoPrecision, Incident, StoredDocument, document_id
 from trucewatch.registry import profile_ceasefires
 from trucewatch.store import SqlStore, open_store, rows
-from trucewatch.store.queries import IncidentQuery, conditions, ordering
+from trucewatch.store.queries import IncidentQuery, ordering
 from trucewatch.store.schema import ceasefires, claims, documents, incidents
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -695,17 +695,17 @@ def profile_sql(store: SqlStore, scenario: Scenario) -> dict[str, Any]:
     """The SQL behind an API scenario timed on its own (best of 3, in this process), and its
     query plans."""
     assert scenario.query is not None
-    where = conditions(scenario.query, "sqlite")
-    counted = select(func.count()).select_from(incidents).where(*where)
-    page = (
-        select(incidents)
-        .where(*where)
-        .order_by(*ordering(scenario.query.order))
-        .limit(scenario.limit)
-        .offset(scenario.offset)
-    )
     out: dict[str, Any] = {}
     with store.read() as conn:
+        where = store.where(conn, scenario.query)  # the WHERE clauses the store itself uses
+        counted = select(func.count()).select_from(incidents).where(*where)
+        page = (
+            select(incidents)
+            .where(*where)
+            .order_by(*ordering(scenario.query.order))
+            .limit(scenario.limit)
+            .offset(scenario.offset)
+        )
         out["count_ms"] = _best_ms(lambda: conn.execute(counted).scalar())
         out["page_rows_ms"] = _best_ms(lambda: conn.execute(page).fetchall())
         out["plans"] = {

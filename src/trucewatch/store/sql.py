@@ -336,7 +336,7 @@ class SqlStore:
         """A page of the incidents `q` selects, in its order, and how many it selects in all;
         `with_claims=False` leaves every incident's claim list empty (maps, counts)."""
         with self._read() as conn:
-            where = self._conditions(conn, q)
+            where = self.where(conn, q)
             counted = select(func.count()).select_from(incidents).where(*where)
             query = select(incidents).where(*where).order_by(*ordering(q.order))
             total = conn.scalar(counted) or 0
@@ -369,11 +369,11 @@ class SqlStore:
             incidents.c.data,
         ]
         with self._read() as conn:
-            where = self._conditions(conn, q)
+            where = self.where(conn, q)
             query = select(*columns).where(*where).order_by(*ordering(q.order)).limit(limit)
             return [IncidentSummary.from_row(row) for row in conn.execute(query)]
 
-    def _conditions(self, conn: Connection, q: IncidentQuery) -> list[ColumnElement[bool]]:
+    def where(self, conn: Connection, q: IncidentQuery) -> list[ColumnElement[bool]]:
         """`q`'s WHERE clauses; with a lower date bound, the longest incident's span first
         (read off ix_incidents_span), so the bound is a range of first days."""
         dialect = self._engine.dialect.name
