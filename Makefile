@@ -36,6 +36,7 @@ demo: install
 		$(BIN)/trucewatch export --db $(OUT)/demo.db --format $$fmt -o $(OUT)/incidents.$$fmt || exit 1; \
 	done
 	@echo "registry: $(OUT)/demo.db; exports: $(OUT)/incidents.{csv,geojson,jsonl,parquet}"
+	@echo "browse it: $(BIN)/trucewatch user add you --role admin --db $(OUT)/demo.db && $(BIN)/trucewatch serve --db $(OUT)/demo.db"
 
 ## test: the whole test suite (installs Debian's PostgreSQL server when missing, for the store
 ## tests that run on both backends, and Debian's Chromium for the browser tests in tests/e2e;
