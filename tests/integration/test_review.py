@@ -66,6 +66,10 @@ def test_an_edit_survives_a_new_claim_joining(store: SqlStore, registry: Registr
     )
     assert edited.killed.best == 3
     assert edited.status == "accepted"
+    again = registry.ingest([item(CLAIM, "2022-09-13")])  # the same report run again
+    assert (again.new, again.duplicates) == (0, 1)
+    registry.relink([*store.claims()])  # and every claim linked again
+    assert only(store) == [edited]
     registry.ingest([item(SECOND_SOURCE, "2022-09-13")])  # the linker recomputes it
     (after,) = only(store)
     assert after.id == incident.id
