@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import httpx
@@ -392,3 +393,18 @@ def test_login_redirects_stay_on_site(web: Web) -> None:
         }
         answer = client.post("/login", data=data)
         assert answer.headers["location"] == "/", target
+
+
+def test_parallel_guesses_do_not_slip_past_the_login_limit(serve: ServeFactory) -> None:
+    web = serve(login_attempts=3, login_window=dt.timedelta(minutes=1))
+
+    def guess(n: int) -> int:
+        with httpx.Client(base_url=web.url, timeout=60) as client:
+            token = CSRF_FIELD.search(client.get("/login").text)
+            assert token is not None
+            data = {"username": "admin", "password": f"wrong-{n}", "csrf": token.group(1)}
+            return client.post("/login", data=data).status_code
+
+    with ThreadPoolExecutor(12) as pool:
+        answers = sorted(pool.map(guess, range(12)))
+    assert answers == [401] * 3 + [429] * 9

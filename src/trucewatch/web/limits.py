@@ -77,13 +77,21 @@ class BodyLimit:
 class LoginThrottle:
     """At most `attempts` failed logins per window for one client address and for one user
     name (whichever is hit first): a password cannot be guessed quickly from one place, nor one
-    account's password from many."""
+    account's password from many.
 
-    def __init__(self, attempts: int, window: dt.timedelta) -> None:
+    An attempt is counted when it starts (`begin`, under one lock) and forgiven when it
+    succeeds, so guesses sent in parallel cannot all pass the check before any has failed; at
+    most `concurrent` password checks run at once (argon2 takes 64 MiB each)."""
+
+    def __init__(self, attempts: int, window: dt.timedelta, concurrent: int = 4) -> None:
         self.attempts = attempts
         self.window = window.total_seconds()
         self._failures: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
+        self.checks = threading.BoundedSemaphore(concurrent)
+
+    def _keys(self, client: str, username: str) -> tuple[str, str]:
+        return f"ip:{client}", f"user:{username.casefold()}"
 
     def _recent(self, key: str, now: float) -> deque[float]:
         failures = self._failures.setdefault(key, deque())
@@ -91,23 +99,30 @@ class LoginThrottle:
             failures.popleft()
         return failures
 
-    def retry_after(self, client: str, username: str) -> int:
-        """Seconds to wait before another attempt (0: go ahead)."""
+    def _prune(self, now: float) -> None:
+        for key in [k for k, v in self._failures.items() if not v or v[-1] <= now - self.window]:
+            del self._failures[key]
+
+    def begin(self, client: str, username: str) -> int:
+        """Count an attempt that is about to be checked; 0 when it may go ahead, else the
+        seconds to wait (and nothing counted)."""
         now = time.monotonic()
         with self._lock:
-            waits = [
-                int(failures[0] + self.window - now) + 1
-                for key in (f"ip:{client}", f"user:{username.casefold()}")
-                if len(failures := self._recent(key, now)) >= self.attempts
-            ]
-        return max(waits, default=0)
+            if len(self._failures) > 10_000:
+                self._prune(now)
+            recent = [self._recent(key, now) for key in self._keys(client, username)]
+            waits = [int(f[0] + self.window - now) + 1 for f in recent if len(f) >= self.attempts]
+            if waits:
+                return max(waits)
+            for failures in recent:
+                failures.append(now)
+            return 0
 
-    def failed(self, client: str, username: str) -> None:
-        now = time.monotonic()
+    def succeeded(self, client: str, username: str) -> None:
+        """The attempt was right: forgiven, and the user name's count starts again."""
+        ip, user = self._keys(client, username)
         with self._lock:
-            for key in (f"ip:{client}", f"user:{username.casefold()}"):
-                self._recent(key, now).append(now)
-
-    def succeeded(self, username: str) -> None:
-        with self._lock:
-            self._failures.pop(f"user:{username.casefold()}", None)
+            self._failures.pop(user, None)
+            failures = self._failures.get(ip)
+            if failures:
+                failures.pop()

@@ -133,18 +133,18 @@ def login(
     if not expected or not secrets.compare_digest(csrf.encode(), expected.encode()):
         return _login_form(request, target, "The form expired: please log in again.", 403)
     client = request.client.host if request.client else "unknown"
-    wait = svc.throttle.retry_after(client, username)
+    wait = svc.throttle.begin(client, username)
     if wait:
         response = _login_form(
             request, target, f"Too many failed logins: try again in {wait} s.", 429
         )
         response.headers["Retry-After"] = str(wait)
         return response
-    user = svc.accounts.authenticate(username, password)
+    with svc.throttle.checks:
+        user = svc.accounts.authenticate(username, password)
     if user is None:
-        svc.throttle.failed(client, username)
         return _login_form(request, target, "Wrong user name or password.", 401)
-    svc.throttle.succeeded(username)
+    svc.throttle.succeeded(client, username)
     old = request.cookies.get(SESSION_COOKIE)
     if old:
         svc.accounts.end_session(old)  # a session id set before login is never promoted
