@@ -99,7 +99,9 @@ class Reviewer:
         unknown = sorted((set(fields) | set(clear)) - set(EDITABLE_FIELDS))
         if unknown:
             raise ReviewError(f"fields that cannot be edited: {', '.join(unknown)}")
-        if "type" in fields and fields["type"] not in EVENT_TYPES:
+        if "type" in fields and (
+            not isinstance(fields["type"], str) or fields["type"] not in EVENT_TYPES
+        ):
             raise ReviewError(f"invalid value: type {fields['type']!r} is not an event type")
         old = self._load(id)
         if old.version != version:  # checked again when writing, in the same transaction

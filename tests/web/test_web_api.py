@@ -276,3 +276,30 @@ def test_admin_adds_a_ceasefire(web: Web) -> None:
     assert web.client("admin").post("/api/v1/ceasefires", json=ceasefire).status_code == 409
     with open_store(web.db) as store:
         assert "test:truce" in {c.id for c in store.ceasefires()}
+
+
+def test_odd_input_is_refused_never_a_server_error(web: Web) -> None:
+    incident = all_incidents(web)[0]
+    analyst = web.client("analyst")
+    url = f"/api/v1/incidents/{incident['id']}/review"
+    for fields in ({"type": ["shelling"]}, {"type": {"x": 1}}, {"first_date": "yesterday"}):
+        edit = {"action": "edit", "version": incident["version"], "fields": fields}
+        assert analyst.post(url, json=edit).status_code == 400, fields
+    session = web.login("analyst")
+    form = {"action": "edit", "version": str(incident["version"]), "csrf": session.csrf()}
+    page = session.client.post(f"/incidents/{incident['id']}/review", data={**form, "killed": "²"})
+    assert page.status_code == 400
+    assert "whole number" in page.text
+    viewer = web.client("viewer")
+    for since in ("0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"):
+        assert viewer.get("/api/v1/incidents", params={"updated_since": since}).status_code == 400
+        dashboard = session.client.get("/", params={"updated_since": since})
+        assert dashboard.status_code == 400
+        assert dashboard.headers["content-type"].startswith("text/html")
+    assert viewer.get("/api/v1/bulletins/0001-01-01").status_code == 400
+    assert session.client.get("/bulletin", params={"day": "0001-01-01"}).status_code == 400
+    unknown = session.client.post(
+        f"/incidents/{incident['id']}/review", data={**form, "action": "merge", "into": "inc-no"}
+    )
+    assert unknown.status_code == 404
+    assert unknown.headers["content-type"].startswith("text/html")

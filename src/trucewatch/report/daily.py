@@ -30,7 +30,10 @@ def busiest_day(store: SqlStore, ceasefire_id: str | None = None) -> dt.date | N
 
 
 def daily_bulletin(store: SqlStore, day: dt.date, ceasefire: Ceasefire | None = None) -> Bulletin:
-    """The bulletin of `day` (of one ceasefire, or of all incidents)."""
+    """The bulletin of `day` (of one ceasefire, or of all incidents). ValueError for the first
+    day of the calendar (it has no day before)."""
+    if day <= dt.date.min:
+        raise ValueError(f"no bulletin for {day}: the calendar has no day before it")
     cid = ceasefire.id if ceasefire else None
     today = ours(store.incidents(since=day, until=day, ceasefire_id=cid))
     before = ours(store.incidents(since=day - _DAY, until=day - _DAY, ceasefire_id=cid))

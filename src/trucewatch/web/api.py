@@ -318,7 +318,10 @@ def bulletin(
     format: Literal["json", "md", "html"] = "json",
 ) -> Response:
     """The bulletin of a day, as JSON, Markdown or HTML."""
-    report = daily_bulletin(svc.store, day, _ceasefire(svc, ceasefire) if ceasefire else None)
+    try:
+        report = daily_bulletin(svc.store, day, _ceasefire(svc, ceasefire) if ceasefire else None)
+    except ValueError as error:
+        raise HTTPException(400, str(error)) from None
     if format == "md":
         return etagged(request, render_markdown(report).encode(), "text/markdown; charset=utf-8")
     if format == "html":

@@ -330,7 +330,7 @@ def _form_fields(incident: Incident, form: Mapping[str, str]) -> dict[str, Any]:
     for name in ("killed", "injured"):
         value = form.get(name, "").strip()
         if value and value != str(getattr(incident, name).best):
-            if not value.isdigit():
+            if not (value.isascii() and value.isdigit()):
                 raise ReviewError(f"{name}: a whole number, not {value!r}")
             n = int(value)
             fields[name] = {"low": n, "best": n, "high": n}
@@ -458,7 +458,10 @@ def bulletin_page(
     day = day or busiest_day(svc.store, chosen.id if chosen else None)
     if day is None:
         return error_page(request, 404, "the registry holds no dated incident yet")
-    report = daily_bulletin(svc.store, day, chosen)
+    try:
+        report = daily_bulletin(svc.store, day, chosen)
+    except ValueError as error:
+        return error_page(request, 400, str(error))
     return HTMLResponse(render_html(report), headers={"Content-Security-Policy": BULLETIN_CSP})
 
 

@@ -118,8 +118,15 @@ class Filters:
         elif any(v is not None for v in (self.lat, self.lon, self.radius_km)):
             raise HTTPException(400, "lat, lon and radius_km go together")
         updated = self.updated_since
-        if updated is not None and updated.tzinfo is None:
-            updated = updated.replace(tzinfo=dt.UTC)
+        if updated is not None:
+            try:
+                updated = (
+                    updated.replace(tzinfo=dt.UTC)
+                    if updated.tzinfo is None
+                    else updated.astimezone(dt.UTC)
+                )
+            except OverflowError:
+                raise HTTPException(400, "updated_since is outside the calendar in UTC") from None
         return IncidentQuery(
             since=self.since,
             until=self.until,
