@@ -199,7 +199,7 @@ def test_a_linker_working_from_an_old_read_keeps_the_analysts_work(
     merged = reviewer.merge(second.id, first.id, version=second.version, into_version=first.version)
     edited = reviewer.edit(merged.id, {"killed": {"best": 9}}, version=merged.version)
     stale = store.save_incidents([first, second], linking=True)  # what it computed then
-    assert stale == [first.id]  # changed since its read: skipped (second is gone)
+    assert stale == [first.id, second.id]  # changed since its read, and gone: both skipped
     (now,) = only(store)
     assert now.id == first.id
     assert {c.id for c in now.claims} == {c.id for c in merged.claims}  # the merge stands
@@ -207,3 +207,22 @@ def test_a_linker_working_from_an_old_read_keeps_the_analysts_work(
     assert now.status == "accepted"
     assert now.version == edited.version
     assert store.integrity_check()
+
+
+def test_two_linkers_creating_the_same_incident_do_not_overwrite_each_other(
+    store: SqlStore, registry: Registry
+) -> None:
+    from trucewatch.link.incidents import link
+
+    registry.ingest([item(CLAIM, "2022-09-13"), item(SECOND_SOURCE, "2022-09-13")])
+    (stored,) = only(store)
+    assert stored.sources == 2
+    # another linker read the store before any of this was linked: from the first claim alone
+    # it makes the same incident (ids derive from the claim), new to it (version 0)
+    first = min(stored.claims, key=lambda c: c.id).model_copy(update={"incident_id": None})
+    (made,) = link([first])
+    assert made.id == stored.id
+    assert made.version == 0
+    assert made.sources == 1
+    assert store.save_incidents([made], linking=True) == [made.id]  # stored since: skipped
+    assert only(store) == [stored]

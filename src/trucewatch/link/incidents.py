@@ -62,7 +62,8 @@ class _Linker:
         if target is None:
             target = self._new_id(claim.id)
         if target not in self.heads:
-            self.heads[target] = Incident(id=target, type=claim.event.type)
+            # version 0: not stored yet (a save refuses it if another linker stored it since)
+            self.heads[target] = Incident(id=target, type=claim.event.type, version=0)
             self.members[target] = {}
         previous = self.home.get(claim.id)
         if previous is not None and previous != target:

@@ -83,7 +83,14 @@ def save_incidents(
         stored = conn.execute(
             select(incidents.c.version, incidents.c.data).where(incidents.c.id == incident.id)
         ).first()
-        if stored is not None and linking and stored.version != incident.version:
+        wanted = [claim.id for claim in incident.claims]
+        owners = _owners(conn, wanted)
+        if linking and (
+            (stored.version if stored is not None else 0) != incident.version
+            or any(owner not in (None, incident.id) for owner in owners.values())
+        ):
+            # changed since the linker read it: stored by another linker meanwhile (it read
+            # no such incident: version 0), edited, or one of its claims moved elsewhere
             stale.append(incident.id)
             continue
         if stored is not None and keep_review:
@@ -100,8 +107,6 @@ def save_incidents(
             )
             versioned.add(incident.id)
 
-        wanted = [claim.id for claim in incident.claims]
-        owners = _owners(conn, wanted)
         missing = sorted(set(wanted) - owners.keys())
         if missing:
             raise StoreError(f"incident {incident.id}: unknown claims {', '.join(missing[:5])}")
