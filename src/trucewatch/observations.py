@@ -11,11 +11,9 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from trucewatch.geo.geocoder import Geocoder
 from trucewatch.models import Event, EventType, Evidence, Weapon
 from trucewatch.records import Claim, GeoPoint, StoredDocument, document_id
 from trucewatch.registry import Registry
-from trucewatch.store.sql import SqlStore
 
 ORIGIN = "observation"
 
@@ -61,16 +59,11 @@ class Observation(BaseModel):
         return " ".join(parts)
 
 
-def record(
-    store: SqlStore,
-    observation: Observation,
-    *,
-    mission: str,
-    monitor: str,
-    geocoder: Geocoder | None = None,
-) -> Claim:
-    """Store `observation` as a document and its claim, and link it; returns the stored claim
-    (with its incident). Recording the same observation twice stores it once."""
+def record(registry: Registry, observation: Observation, *, mission: str, monitor: str) -> Claim:
+    """Store `observation` as a document and its claim in the registry's store, and link it;
+    returns the stored claim (with its incident). Recording the same observation twice stores
+    it once. A place without coordinates is looked up in the registry's gazetteer."""
+    store = registry.store
     text = observation.text(mission, monitor)
     doc_id = document_id(text)
     geo: GeoPoint | None = None
@@ -78,8 +71,8 @@ def record(
         geo = GeoPoint(
             lat=observation.lat, lon=observation.lon, precision="settlement", name=observation.place
         )
-    elif geocoder is not None:
-        geo = geocoder.locate(observation.place)
+    else:
+        geo = registry.geocoder.locate(observation.place)
     event = Event(
         type=observation.type,
         actor=observation.actor or None,
@@ -107,6 +100,6 @@ def record(
         ingested_at=dt.datetime.now(dt.UTC),
     )
     store.add_document(document, text.encode("utf-8"), [claim])
-    Registry(store).relink([claim])
+    registry.relink([claim])
     stored = store.claims(document_id=doc_id)
     return stored[0] if stored else claim

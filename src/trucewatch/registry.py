@@ -129,6 +129,7 @@ class Registry:
         """Store every item; `on_item(origin, outcome)` is told of each one as it is done."""
         summary = IngestSummary()
         new_claims: list[Claim] = []
+        self.ceasefires = self.store.ceasefires()  # one added meanwhile counts too
         for item in items:
             if isinstance(item, InputError):
                 summary.failed.append(str(item))
@@ -234,6 +235,7 @@ class Registry:
         between the read and the save (an analyst, another ingest), the save skips it and
         linking starts again from a fresh read, up to `attempts` times; what is still left
         unlinked then is linked by the next relink."""
+        self.ceasefires = self.store.ceasefires()  # one added meanwhile counts too
         touched = 0
         for attempt in range(attempts):
             # a retry reads the store afresh: the batch's claims are stored, unlinked or not

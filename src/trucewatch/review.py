@@ -20,7 +20,15 @@ from trucewatch.link.ceasefires import ceasefire_for
 from trucewatch.link.incidents import claim_order, incident_id
 from trucewatch.link.summary import summarise
 from trucewatch.models import EVENT_TYPES
-from trucewatch.records import EDITABLE_FIELDS, Incident, Review, ReviewAction, ReviewStatus
+from trucewatch.records import (
+    EDITABLE_FIELDS,
+    OURS,
+    Incident,
+    Review,
+    ReviewAction,
+    ReviewStatus,
+    origin_of,
+)
 from trucewatch.store.base import StaleVersionError
 from trucewatch.store.sql import SqlStore
 
@@ -115,8 +123,30 @@ class Reviewer:
             )
             raise ReviewError(f"invalid value: {problems}") from None
         overrides.update(typed.model_dump(mode="json", include=set(fields)))
+        if fields.get("ceasefire_id") is not None and fields["ceasefire_id"] not in {
+            c.id for c in self.store.ceasefires()
+        }:
+            raise ReviewError(f"invalid value: no ceasefire {fields['ceasefire_id']!r}")
         base = old.model_copy(update={"overrides": overrides, "status": "accepted"})
-        return self._write(old, summarise(base), "edit", comment, version)
+        return self._write(old, self._settle(base), "edit", comment, version)
+
+    def _settle(self, incident: Incident) -> Incident:
+        """The incident as its claims and the analyst's overrides make it: summaries from the
+        claims, the overrides over them, and what summarising leaves alone recomputed unless
+        set by hand (the ceasefire counted against, background: no). ReviewError when the
+        dates end up reversed or half set."""
+        if "historical" not in incident.overrides:
+            incident = incident.model_copy(update={"historical": False})
+        settled = summarise(incident)
+        if "ceasefire_id" not in settled.overrides:
+            ceasefire = ceasefire_for(settled, self.store.ceasefires())
+            settled = settled.model_copy(update={"ceasefire_id": ceasefire})
+        first, last = settled.first_date, settled.last_date
+        if (first is None) != (last is None):
+            raise ReviewError("invalid value: first and last day go together (set both or none)")
+        if first is not None and last is not None and first > last:
+            raise ReviewError(f"invalid value: the first day ({first}) is after the last ({last})")
+        return settled
 
     def merge(
         self,
@@ -132,8 +162,12 @@ class Reviewer:
         if id == into:
             raise ReviewError("an incident cannot be merged into itself")
         source, target = self._load(id), self._load(into)
+        if target.status == "rejected":
+            raise ReviewError(f"incident {into} is rejected: accept it before merging into it")
+        if origin_of(source) != OURS or origin_of(target) != OURS:
+            raise ReviewError("imported reference incidents (ACLED, UCDP) are not merged")
         members = sorted([*target.claims, *source.claims], key=claim_order)
-        merged = summarise(target.model_copy(update={"claims": members}))
+        merged = self._settle(target.model_copy(update={"claims": members}))
         before, after = changes(target, merged)
         reviews = [
             self._review(into, "merge", before, {**after, "merged": id}, comment),
@@ -162,11 +196,10 @@ class Reviewer:
         if not moving or len(moving) == len(old.claims):
             raise ReviewError("a split moves some of an incident's claims, not none or all")
         new_id = self._free_id(moving[0].id)
-        new = summarise(
+        new = self._settle(
             Incident(id=new_id, type=moving[0].event.type, claims=moving, status="accepted")
         )
-        new = new.model_copy(update={"ceasefire_id": ceasefire_for(new, self.store.ceasefires())})
-        kept = summarise(
+        kept = self._settle(
             old.model_copy(update={"claims": [c for c in old.claims if c not in moving]})
         )
         before, after = changes(old, kept)
@@ -181,7 +214,11 @@ class Reviewer:
         return self._load(id), self._load(new_id)
 
     def _free_id(self, claim_id: str) -> str:
+        """An id no incident has, nor ever had (a merged-away id keeps its history)."""
         salt = 0
-        while self.store.get_incident(incident_id(claim_id, salt)) is not None:
+        while self._taken(incident_id(claim_id, salt)):
             salt += 1
         return incident_id(claim_id, salt)
+
+    def _taken(self, id: str) -> bool:
+        return self.store.get_incident(id) is not None or bool(self.store.reviews(id))

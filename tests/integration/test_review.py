@@ -226,3 +226,47 @@ def test_two_linkers_creating_the_same_incident_do_not_overwrite_each_other(
     assert made.sources == 1
     assert store.save_incidents([made], linking=True) == [made.id]  # stored since: skipped
     assert only(store) == [stored]
+
+
+def test_undo_dates_ceasefires_and_merge_targets(store: SqlStore, registry: Registry) -> None:
+    from trucewatch.records import Ceasefire
+
+    registry.ingest([item(CLAIM, "2022-09-13"), item(OTHER_DAY, "2022-09-16")])
+    first, second = only(store)
+    reviewer = Reviewer(store, "ana")
+    store.add_ceasefire(
+        Ceasefire(id="test:truce", name="Test", parties=["X"], start=dt.date(2022, 1, 1))
+    )
+    set_by_hand = reviewer.edit(
+        first.id,
+        {"ceasefire_id": "test:truce", "historical": True},
+        version=first.version,
+    )
+    assert (set_by_hand.ceasefire_id, set_by_hand.historical) == ("test:truce", True)
+    undone = reviewer.edit(
+        first.id, {}, clear=["ceasefire_id", "historical"], version=set_by_hand.version
+    )
+    assert undone.ceasefire_id == first.ceasefire_id  # what the ceasefire rules give again
+    assert undone.historical is False
+    assert undone.overrides == {}
+    with pytest.raises(ReviewError, match="no ceasefire"):
+        reviewer.edit(first.id, {"ceasefire_id": "nope"}, version=undone.version)
+    assert first.last_date is not None
+    late = first.last_date + dt.timedelta(days=3)
+    with pytest.raises(ReviewError, match="is after the last"):
+        reviewer.edit(first.id, {"first_date": late}, version=undone.version)
+    with pytest.raises(ReviewError, match="go together"):
+        reviewer.edit(first.id, {"first_date": None}, version=undone.version)
+    rejected = reviewer.set_status(second.id, "rejected", version=second.version)
+    with pytest.raises(ReviewError, match="is rejected"):
+        reviewer.merge(first.id, second.id, version=undone.version, into_version=rejected.version)
+
+
+def test_a_split_never_reuses_a_merged_away_id(store: SqlStore, registry: Registry) -> None:
+    registry.ingest([item(CLAIM, "2022-09-13"), item(OTHER_DAY, "2022-09-16")])
+    first, second = only(store)
+    reviewer = Reviewer(store, "ana")
+    merged = reviewer.merge(second.id, first.id, version=second.version, into_version=first.version)
+    _kept, new = reviewer.split(merged.id, [c.id for c in second.claims], version=merged.version)
+    assert new.id != second.id  # that id's history says it was merged away
+    assert [r.action for r in store.reviews(second.id)] == ["merge"]

@@ -44,13 +44,7 @@ class Services:
 
     def record(self, observation: Observation, monitor: str) -> Claim:
         """Store and link what one of the mission's monitors saw."""
-        return record(
-            self.store,
-            observation,
-            mission=self.settings.mission,
-            monitor=monitor,
-            geocoder=self.registry.geocoder,
-        )
+        return record(self.registry, observation, mission=self.settings.mission, monitor=monitor)
 
 
 def services(request: Request) -> Services:
