@@ -303,3 +303,24 @@ def test_odd_input_is_refused_never_a_server_error(web: Web) -> None:
     )
     assert unknown.status_code == 404
     assert unknown.headers["content-type"].startswith("text/html")
+
+
+def test_heavy_reads_are_bounded_and_say_so(serve: ServeFactory) -> None:
+    web = serve(map_limit=3, aggregate_limit=3, export_limit=2)
+    total = len(all_incidents(web))
+    assert total > 3
+    viewer = web.client("viewer")
+    timeline = viewer.get("/api/v1/stats/timeline").json()
+    assert (timeline["counted"], timeline["total"]) == (3, total)
+    assert sum(d["count"] for d in timeline["days"]) >= 3
+    newest = sorted(i["first_date"] for i in all_incidents(web) if i["first_date"])[-3:]
+    assert min(d["day"] for d in timeline["days"]) >= newest[0]  # the newest, not the oldest
+    blame = viewer.get("/api/v1/stats/blame", params={"limit": 2}).json()
+    assert (blame["counted"], blame["total"]) == (2, total)
+    refused = viewer.get("/api/v1/export/csv")
+    assert refused.status_code == 400
+    assert "narrow the filters" in refused.json()["detail"]
+    day = newest[-1]
+    assert viewer.get("/api/v1/export/csv", params={"since": day}).status_code == 200
+    page = web.login("viewer").client.get("/")
+    assert f"the 3 newest of the {total} incidents" in page.text

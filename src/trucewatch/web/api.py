@@ -28,7 +28,7 @@ from trucewatch.report.bulletin import Bulletin, render_html, render_markdown
 from trucewatch.report.daily import daily_bulletin
 from trucewatch.report.export import export as write_export
 from trucewatch.review import Reviewer
-from trucewatch.store.queries import Order
+from trucewatch.store.queries import IncidentQuery, IncidentSummary, Order
 from trucewatch.web.charts import DayCount
 from trucewatch.web.headers import BULLETIN_CSP
 from trucewatch.web.security import Principal, require
@@ -198,30 +198,58 @@ def map_data(
 
 class Timeline(BaseModel):
     days: list[DayCount]
+    counted: int = Field(description="how many incidents (the newest matches) are counted")
+    total: int = Field(description="how many incidents match")
+
+
+class Blame(BlameMatrix):
+    counted: int = Field(description="how many incidents (the newest matches) are counted")
+    total: int = Field(description="how many incidents match")
+
+
+AggregateLimit = Annotated[
+    int | None, Query(ge=1, le=1_000_000, description="count the newest N matches")
+]
+
+
+def _newest(
+    svc: Services, filters: Filters, limit: int | None
+) -> tuple[list[IncidentSummary], int]:
+    """The newest matches to aggregate (at most the aggregate limit) and how many match."""
+    cap = min(limit or svc.settings.aggregate_limit, svc.settings.aggregate_limit)
+    found = svc.store.incident_summaries(filters.query("-date"), limit=cap)
+    total = svc.store.incident_page(filters.query(), limit=0, with_claims=False).total
+    return found, total
 
 
 @router.get("/stats/timeline", response_model=Timeline, responses=ERRORS)
 def timeline(
-    request: Request, _: Viewer, svc: Svc, filters: Annotated[Filters, Depends()]
+    request: Request,
+    _: Viewer,
+    svc: Svc,
+    filters: Annotated[Filters, Depends()],
+    limit: AggregateLimit = None,
 ) -> Response:
-    """Violations per day per claimed perpetrator."""
-    found = svc.store.incident_summaries(filters.query(), limit=1_000_000)
-    payload = {
-        "days": [
-            {"day": d.day.isoformat(), "group": d.group, "count": d.count}
-            for d in day_counts(found)
-        ]
-    }
-    return etagged(request, payload)
+    """Violations per day per claimed perpetrator, over the newest matching incidents."""
+    found, total = _newest(svc, filters, limit)
+    result = Timeline(days=day_counts(found), counted=len(found), total=total)
+    return etagged(request, _dump(result))
 
 
-@router.get("/stats/blame", response_model=BlameMatrix, responses=ERRORS)
+@router.get("/stats/blame", response_model=Blame, responses=ERRORS)
 def blame(
-    request: Request, _: Viewer, svc: Svc, filters: Annotated[Filters, Depends()]
+    request: Request,
+    _: Viewer,
+    svc: Svc,
+    filters: Annotated[Filters, Depends()],
+    limit: AggregateLimit = None,
 ) -> Response:
-    """Who blames whom: incidents per claimant and blamed side, and denials per side."""
-    found = svc.store.incident_summaries(filters.query(), limit=1_000_000)
-    return etagged(request, _dump(blame_matrix(found)))
+    """Who blames whom: incidents per claimant and blamed side, and denials per side, over the
+    newest matching incidents."""
+    found, total = _newest(svc, filters, limit)
+    matrix = blame_matrix(found)
+    result = Blame(**matrix.model_dump(), counted=len(found), total=total)
+    return etagged(request, _dump(result))
 
 
 # --- documents, ceasefires, period reports, bulletins, exports --------------------------------
@@ -277,7 +305,12 @@ def get_ceasefire(request: Request, id: str, _: Viewer, svc: Svc) -> Response:
     ceasefire = _ceasefire(svc, id)
     detail = CeasefireDetail(
         ceasefire=ceasefire,
-        days=day_counts(svc.store.incidents(ceasefire_id=id)),
+        days=day_counts(
+            svc.store.incident_summaries(
+                IncidentQuery(ceasefire_id=id, order="-date"),
+                limit=svc.settings.aggregate_limit,
+            )
+        ),
         period_reports=svc.store.period_reports(ceasefire_id=id),
     )
     return etagged(request, _dump(detail))
@@ -338,8 +371,17 @@ def export(
     svc: Svc,
     filters: Annotated[Filters, Depends()],
 ) -> Response:
-    """Incidents matching the filters in an export format (CSV in ACLED's column style)."""
-    found = svc.store.incident_page(filters.query(), limit=1_000_000).items
+    """Incidents matching the filters in an export format (CSV in ACLED's column style); at
+    most the export limit (more: narrow the filters, or use `trucewatch export`)."""
+    cap = svc.settings.export_limit
+    counted = svc.store.incident_page(filters.query(), limit=0, with_claims=False).total
+    if counted > cap:
+        raise HTTPException(
+            400,
+            f"{counted} incidents match, more than {cap}: narrow the filters or run "
+            "`trucewatch export` on the server",
+        )
+    found = svc.store.incident_page(filters.query(), limit=cap).items
     doc_ids = {c.document_id for i in found for c in i.claims}
     documents = {d: doc for d in doc_ids if (doc := svc.store.get_document(d)) is not None}
     with tempfile.TemporaryDirectory(prefix="trucewatch-export-") as folder:

@@ -198,7 +198,10 @@ def dashboard(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Response:
     query = filters.query()
-    everything = svc.store.incident_summaries(query, limit=svc.settings.map_limit)
+    # the newest matches, at most the map limit: the map, the timeline and the matrix (the page
+    # says how many of all the matches they cover)
+    newest = IncidentQuery(**{**query.__dict__, "order": "-date"})
+    everything = svc.store.incident_summaries(newest, limit=svc.settings.map_limit)
     listed = svc.store.incident_page(
         IncidentQuery(**{**query.__dict__, "order": "-date"}),
         limit=svc.settings.page_size,
@@ -223,6 +226,7 @@ def dashboard(
             "total": listed.total,
             "drawn": len(points),
             "unplaced": len(everything) - len(points),
+            "covered": len(everything),
             "offset": offset,
             "page_size": svc.settings.page_size,
             "next_page": urlencode({**params, "offset": offset + svc.settings.page_size}),
@@ -427,7 +431,8 @@ def ceasefire_page(request: Request, id: str, _: Viewer, svc: Svc) -> Response:
     ceasefire = next((c for c in svc.store.ceasefires() if c.id == id), None)
     if ceasefire is None:
         return error_page(request, 404, f"no ceasefire {id!r}")
-    incidents = svc.store.incidents(ceasefire_id=id)
+    newest = IncidentQuery(ceasefire_id=id, order="-date")
+    incidents = svc.store.incident_summaries(newest, limit=svc.settings.aggregate_limit)
     counts = day_counts(incidents)
     per_day: dict[dt.date, int] = {}
     for incident in incidents:

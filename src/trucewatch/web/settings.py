@@ -27,6 +27,10 @@ class WebSettings(BaseModel):
     page_size: int = Field(default=50, ge=1, le=1000)
     max_page_size: int = Field(default=500, ge=1, le=10_000)
     map_limit: int = Field(default=5000, ge=1, description="most incidents drawn on a map")
+    aggregate_limit: int = Field(
+        default=20_000, ge=1, description="most incidents the timeline and matrix APIs count"
+    )
+    export_limit: int = Field(default=20_000, ge=1, description="most incidents one export has")
     watch_config: str | None = Field(
         default=None, description="the `trucewatch watch` config whose sources /sources shows"
     )
