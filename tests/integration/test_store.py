@@ -525,3 +525,24 @@ def test_incident_pages_filter_by_date_overlap_even_for_long_incidents(store: Sq
     assert ids(since=day(2022, 2, 1), until=day(2022, 2, 1)) == ["inc-long", "inc-short"]
     assert ids(since=day(2022, 3, 2)) == []
     assert ids(until=day(2021, 12, 31)) == []
+
+
+def test_blame_pairs_are_read_inside_the_database(store: SqlStore) -> None:
+    from trucewatch.store.queries import IncidentQuery
+
+    a, b, c = add(store, "Claims of who did what.", {}, {}, {})
+    day = dt.date(2022, 2, 1)
+    blamed = {
+        "inc-1": {"Armenia": ["Azerbaijan"], "Russia": ["Azerbaijan", "Armenia"]},
+        "inc-2": {"Ukraine": ["Russia"], 'O\'Brien "quoted"': ["Side, with comma"]},
+        "inc-3": {},
+    }
+    store.save_incidents(
+        [
+            inc(i, claim, first_date=day, last_date=day, blamed=blamed[i])
+            for i, claim in zip(blamed, (a, b, c), strict=True)
+        ]
+    )
+    expected = {(k, side) for sides in blamed.values() for k, v in sides.items() for side in v}
+    assert store.blame_pairs(IncidentQuery()) == expected
+    assert store.blame_pairs(IncidentQuery(since=day + dt.timedelta(days=1))) == set()

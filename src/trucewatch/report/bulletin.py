@@ -301,6 +301,7 @@ def build_bulletin(
     *,
     previous_day: Sequence[Incident] = (),
     earlier: Sequence[Incident] = (),
+    earlier_pairs: Iterable[tuple[str, str]] = (),
     ceasefire: Ceasefire | None = None,
     documents: Mapping[str, StoredDocument] = {},  # read only
 ) -> Bulletin:
@@ -316,6 +317,7 @@ def build_bulletin(
     counts = {f.label: f.value for f in by_perpetrator}
 
     seen = {pair for i in [*earlier, *previous_day] for pair in blame_pairs(i, with_history=True)}
+    seen.update(earlier_pairs)  # the same pairs, read by the store (SqlStore.blame_pairs)
     firsts: dict[tuple[str, str], list[str]] = {}
     for incident in today:
         for pair, ids in blame_pairs(incident).items():

@@ -7,6 +7,7 @@ from collections import Counter
 
 from trucewatch.records import OURS, Ceasefire, Incident, origin_of
 from trucewatch.report.bulletin import Bulletin, build_bulletin
+from trucewatch.store.queries import IncidentQuery
 from trucewatch.store.sql import SqlStore
 
 _DAY = dt.timedelta(days=1)
@@ -37,7 +38,8 @@ def daily_bulletin(store: SqlStore, day: dt.date, ceasefire: Ceasefire | None = 
     cid = ceasefire.id if ceasefire else None
     today = ours(store.incidents(since=day, until=day, ceasefire_id=cid))
     before = ours(store.incidents(since=day - _DAY, until=day - _DAY, ceasefire_id=cid))
-    earlier = ours(store.incidents(until=day - _DAY, ceasefire_id=cid))
+    # who blamed whom before: pairs read inside the database, not every earlier incident
+    earlier = store.blame_pairs(IncidentQuery(until=day - _DAY, ceasefire_id=cid))
     periods = store.period_reports(since=day, until=day, ceasefire_id=cid)
     doc_ids = {c.document_id for i in today for c in i.claims} | {p.document_id for p in periods}
     documents = {d: doc for d in doc_ids if (doc := store.get_document(d)) is not None}
@@ -46,7 +48,7 @@ def daily_bulletin(store: SqlStore, day: dt.date, ceasefire: Ceasefire | None = 
         today,
         periods,
         previous_day=before,
-        earlier=earlier,
+        earlier_pairs=earlier,
         ceasefire=ceasefire,
         documents=documents,
     )

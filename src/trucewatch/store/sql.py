@@ -29,6 +29,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    true,
     update,
 )
 from sqlalchemy.exc import DataError, IntegrityError
@@ -372,6 +373,40 @@ class SqlStore:
             where = self.where(conn, q)
             query = select(*columns).where(*where).order_by(*ordering(q.order)).limit(limit)
             return [IncidentSummary.from_row(row) for row in conn.execute(query)]
+
+    def blame_pairs(self, q: IncidentQuery) -> set[tuple[str, str]]:
+        """Every (claimant, blamed side) pair of the incidents `q` selects, read inside the
+        database (the bulletin's "first time" needs all of them, over the whole registry)."""
+        dialect = self._engine.dialect.name
+        if dialect not in ("sqlite", "postgresql"):  # elsewhere: read the summaries
+            return {
+                (claimant, side)
+                for i in self.incident_summaries(q, limit=10_000_000)
+                for claimant, sides in i.blamed.items()
+                for side in sides
+            }
+        if dialect == "sqlite":
+            claimants = func.json_each(incidents.c.data, "$.blamed")
+        else:  # functions in FROM may refer to the tables before them (implicitly LATERAL)
+            claimants = func.json_each(incidents.c.data["blamed"])
+        claimant = claimants.table_valued("key", "value").alias("claimant")
+        sides_of = (
+            func.json_each(claimant.c.value)
+            if dialect == "sqlite"
+            else func.json_array_elements_text(claimant.c.value)
+        )
+        side = sides_of.table_valued("value").alias("side")
+        with self._read() as conn:
+            where = self.where(conn, q)
+            query = (
+                select(claimant.c.key, side.c.value)
+                .select_from(incidents)
+                .join(claimant, true())
+                .join(side, true())
+                .where(*where)
+                .distinct()
+            )
+            return {(str(k), str(v)) for k, v in conn.execute(query)}
 
     def where(self, conn: Connection, q: IncidentQuery) -> list[ColumnElement[bool]]:
         """`q`'s WHERE clauses; with a lower date bound, the longest incident's span first
