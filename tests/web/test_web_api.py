@@ -324,3 +324,18 @@ def test_heavy_reads_are_bounded_and_say_so(serve: ServeFactory) -> None:
     assert viewer.get("/api/v1/export/csv", params={"since": day}).status_code == 200
     page = web.login("viewer").client.get("/")
     assert f"the 3 newest of the {total} incidents" in page.text
+
+
+def test_a_sync_sees_rejections_and_sources_are_for_analysts(web: Web) -> None:
+    incident = all_incidents(web)[0]
+    before = dt.datetime.now(dt.UTC)
+    rejected = web.client("analyst").post(
+        f"/api/v1/incidents/{incident['id']}/review",
+        json={"action": "reject", "version": incident["version"]},
+    )
+    assert rejected.status_code == 200
+    assert incident["id"] not in [i["id"] for i in all_incidents(web)]
+    changed = all_incidents(web, updated_since=before.isoformat(), order="updated")
+    assert [(i["id"], i["status"]) for i in changed] == [(incident["id"], "rejected")]
+    assert web.login("viewer").client.get("/sources").status_code == 403
+    assert web.login("analyst").client.get("/sources").status_code == 200

@@ -26,7 +26,7 @@ def test_sources_page_shows_what_watch_left(serve: ServeFactory, tmp_path: Path)
         state.mark_seen("jfo", ["a", "b", "c"], now - 120)
         state.record_error("drop", f"cannot read {HOSTILE}", now - 60, 60, 3600)
     web = serve(watch_config=str(config))
-    page = web.login("viewer").client.get("/sources")
+    page = web.login("analyst").client.get("/sources")
     assert page.status_code == 200
     rows = page.text.split('<table class="list" id="sources">')[1]
     assert "jfo" in rows
@@ -42,11 +42,11 @@ def test_sources_page_without_a_config_or_with_a_broken_one(
     serve: ServeFactory, tmp_path: Path
 ) -> None:
     plain = serve()
-    assert "--watch-config" in plain.login("viewer").client.get("/sources").text
+    assert "--watch-config" in plain.login("analyst").client.get("/sources").text
     broken = tmp_path / "broken.toml"
     broken.write_text('[[sources]]\nname = "x"\nkind = "feed"\nurl = "ftp://h/f"\n', "utf-8")
     web = serve(watch_config=str(broken))
-    page = web.login("viewer").client.get("/sources")
+    page = web.login("analyst").client.get("/sources")
     assert page.status_code == 200
     assert "broken.toml" in page.text
     assert "must be" in page.text

@@ -65,6 +65,7 @@ def concrete(path: str, f: Fixtures) -> str:
         values["{id}"] = f.ceasefire
     if path.startswith(("/documents", "/api/v1/documents")):
         values["{id}"] = f.document
+    path = path.replace("{id:path}", "{id}")
     for key, value in values.items():
         path = path.replace(key, value)
     return path

@@ -64,7 +64,8 @@ class Near:
 
 @dataclass(frozen=True)
 class IncidentQuery:
-    """Which incidents, in which order. Defaults: ours, current, not rejected, by date."""
+    """Which incidents, in which order. Defaults: ours, current, not rejected (with
+    `updated_since`, a sync, rejected ones too: their status says so), by date."""
 
     since: dt.date | None = None
     until: dt.date | None = None
@@ -165,10 +166,10 @@ def conditions(
         where.append(incidents.c.type == q.type)
     if not q.include_historical:
         where.append(incidents.c.historical.is_(False))
-    if q.status is None:
-        where.append(incidents.c.status != "rejected")
-    else:
+    if q.status is not None:
         where.append(incidents.c.status == q.status)
+    elif q.updated_since is None:  # rejected ones are left out, but a sync sees them change
+        where.append(incidents.c.status != "rejected")
     if q.updated_since is not None:
         where.append(incidents.c.updated_at >= q.updated_since)
     if q.near is not None:

@@ -299,7 +299,7 @@ def _ceasefire(svc: Services, id: str) -> Ceasefire:
     return found
 
 
-@router.get("/ceasefires/{id}", response_model=CeasefireDetail, responses=ERRORS)
+@router.get("/ceasefires/{id:path}", response_model=CeasefireDetail, responses=ERRORS)
 def get_ceasefire(request: Request, id: str, _: Viewer, svc: Svc) -> Response:
     """A ceasefire with its violations per day per claimed perpetrator and its period reports."""
     ceasefire = _ceasefire(svc, id)

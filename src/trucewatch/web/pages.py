@@ -426,7 +426,7 @@ def ceasefires_page(request: Request, _: Viewer, svc: Svc) -> Response:
     return render(request, "ceasefires.html", {"ceasefires": svc.store.ceasefires()})
 
 
-@router.get("/ceasefires/{id}", response_class=HTMLResponse)
+@router.get("/ceasefires/{id:path}", response_class=HTMLResponse)
 def ceasefire_page(request: Request, id: str, _: Viewer, svc: Svc) -> Response:
     ceasefire = next((c for c in svc.store.ceasefires() if c.id == id), None)
     if ceasefire is None:
@@ -612,8 +612,9 @@ def watched_sources(config_file: str) -> tuple[list[SourceRow], str | None]:
 
 
 @router.get("/sources", response_class=HTMLResponse)
-def sources_page(request: Request, _: Viewer, svc: Svc) -> Response:
-    """What `trucewatch watch` polls, and how each source fared (read from its state file)."""
+def sources_page(request: Request, _: Analyst, svc: Svc) -> Response:
+    """What `trucewatch watch` polls, and how each source fared (read from its state file);
+    for analysts: feed URLs may carry keys, folders are the server's."""
     config = svc.settings.watch_config
     rows, problem = watched_sources(config) if config else ([], None)
     return render(request, "sources.html", {"config": config, "sources": rows, "problem": problem})
@@ -651,4 +652,6 @@ def add_token(
 ) -> Response:
     token = svc.accounts.add_token(username, name)
     context = {"users": svc.accounts.users(), "roles": ROLES, "token": token, "for": username}
-    return render(request, "users.html", context)
+    page = render(request, "users.html", context)
+    page.headers["Cache-Control"] = "no-store"  # the secret is shown once: never cached
+    return page

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
-from pydantic import BaseModel
+from pydantic import BaseModel, PrivateAttr
 
 from trucewatch.report.describe import UNATTRIBUTED
 from trucewatch.web.charts import DayCount
@@ -61,12 +61,12 @@ class BlameMatrix(BaseModel):
     sides: list[str]
     cells: list[BlameCell]
     denials: dict[str, int]
+    _index: dict[tuple[str, str], int] | None = PrivateAttr(default=None)
 
     def count(self, claimant: str, side: str) -> int:
-        for cell in self.cells:
-            if cell.claimant == claimant and cell.blamed == side:
-                return cell.incidents
-        return 0
+        if self._index is None:
+            self._index = {(c.claimant, c.blamed): c.incidents for c in self.cells}
+        return self._index.get((claimant, side), 0)
 
 
 def blame_matrix(incidents: Sequence[Summarised]) -> BlameMatrix:
