@@ -251,33 +251,17 @@ def check_edits_kept(store: SqlStore, use: WebUse) -> None:
         assert incident.overrides["killed"]["best"] == killed
 
 
-def test_two_ingests_and_the_web_app_on_one_sqlite_file(
-    inputs: Inputs, single_run: dict[str, int], gazetteer_cache: Path, tmp_path: Path
+def test_two_ingests_and_the_web_app_on_one_database(
+    inputs: Inputs, single_run: dict[str, int], gazetteer_cache: Path, store_target: str | Path
 ) -> None:
-    db = tmp_path / "shared.db"
-    use, took = ingest_with_the_web_app(inputs, db, gazetteer_cache)
-    with open_store(db) as store:
+    use, took = ingest_with_the_web_app(inputs, store_target, gazetteer_cache)
+    with open_store(store_target) as store:
         assert store.integrity_check()
         got = counts(store)
         check_edits_kept(store, use)
+    backend = "postgresql" if "://" in str(store_target) else "sqlite"
     print(  # noqa: T201 - the measured figures
-        f"\nsqlite: 2 ingest processes + web app in {took:.1f}s: {use.reads} HTTP reads, "
-        f"{len(use.edits)} incidents edited, {use.refused} stale edits refused (409): {got}"
-    )
-    assert got == single_run
-
-
-@pytest.mark.postgres
-def test_two_ingests_and_the_web_app_on_one_postgresql_database(
-    inputs: Inputs, single_run: dict[str, int], gazetteer_cache: Path, postgres_url: str
-) -> None:
-    use, took = ingest_with_the_web_app(inputs, postgres_url, gazetteer_cache)
-    with open_store(postgres_url) as store:
-        assert store.integrity_check()
-        got = counts(store)
-        check_edits_kept(store, use)
-    print(  # noqa: T201 - the measured figures
-        f"\npostgresql: 2 ingest processes + web app in {took:.1f}s: {use.reads} HTTP reads, "
+        f"\n{backend}: 2 ingest processes + web app in {took:.1f}s: {use.reads} HTTP reads, "
         f"{len(use.edits)} incidents edited, {use.refused} stale edits refused (409): {got}"
     )
     assert got == single_run
