@@ -339,3 +339,33 @@ def test_a_sync_sees_rejections_and_sources_are_for_analysts(web: Web) -> None:
     assert [(i["id"], i["status"]) for i in changed] == [(incident["id"], "rejected")]
     assert web.login("viewer").client.get("/sources").status_code == 403
     assert web.login("analyst").client.get("/sources").status_code == 200
+
+
+def test_a_sync_pages_by_cursor_and_skips_nothing_that_changes_meanwhile(web: Web) -> None:
+    viewer, analyst = web.client("viewer"), web.client("analyst")
+    everything = {i["id"] for i in all_incidents(web)}
+    url: str | None = "/api/v1/incidents?order=updated&limit=2"
+    seen: list[str] = []
+    changed = False
+    while url:
+        page = viewer.get(url)
+        assert page.status_code == 200, page.text
+        body = page.json()
+        seen.extend(i["id"] for i in body["items"])
+        if not changed:  # while the client pages, an analyst changes what it read first
+            first = body["items"][0]
+            answer = analyst.post(
+                f"/api/v1/incidents/{first['id']}/review",
+                json={"action": "accept", "version": first["version"]},
+            )
+            assert answer.status_code == 200
+            changed = True
+        url = body["next"]
+        assert url is None or "offset" not in url
+    assert set(seen) == everything  # nothing skipped
+    assert seen.count(seen[0]) == 2  # the changed one came again, at the end
+    assert seen[-1] == seen[0]
+    for bad in ("yesterday|x", "2021-01-01T00:00:00|x", "0001-01-01T00:00:00+01:00|x"):
+        answer = viewer.get("/api/v1/incidents", params={"order": "updated", "after": bad})
+        assert answer.status_code == 400, bad
+    assert viewer.get("/api/v1/incidents", params={"after": "x"}).status_code == 400

@@ -79,6 +79,7 @@ class IncidentQuery:
     origin: Origin = "trucewatch"
     include_historical: bool = False
     order: Order = "date"
+    after: tuple[dt.datetime, str] | None = None  # order "updated": past this (updated_at, id)
 
 
 def _origin(origin: Origin) -> ColumnElement[bool]:
@@ -180,6 +181,14 @@ def conditions(
         where.append(exists().where(claims.c.incident_id == incidents.c.id, names))
     if q.text:
         where.append(_text(q.text, dialect))
+    if q.after is not None:  # a keyset page of order "updated": what follows the last one read
+        at, last = q.after
+        where.append(
+            or_(
+                incidents.c.updated_at > at,
+                and_(incidents.c.updated_at == at, incidents.c.id > last),
+            )
+        )
     return where
 
 

@@ -65,10 +65,12 @@ _WORD = re.compile(r"\w")
 
 @dataclass(frozen=True)
 class IncidentPage:
-    """One page of incidents and how many match in all."""
+    """One page of incidents and how many match in all; `last` is the (updated_at, id) of the
+    page's last incident, where a keyset page of order "updated" goes on (IncidentQuery.after)."""
 
     items: list[Incident]
     total: int
+    last: tuple[dt.datetime, str] | None = None
 
 
 class SqlStore:
@@ -356,7 +358,8 @@ class SqlStore:
                             rows.claim_from_row(row)
                         )
         items = [rows.incident_from_row(row, by_incident.get(row["id"], [])) for row in found]
-        return IncidentPage(items=items, total=total)
+        last = (found[-1]["updated_at"], found[-1]["id"]) if found else None
+        return IncidentPage(items=items, total=total, last=last)
 
     def incident_summaries(self, q: IncidentQuery, *, limit: int) -> list[IncidentSummary]:
         """The first `limit` incidents `q` selects, as summaries for maps and charts."""

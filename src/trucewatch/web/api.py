@@ -8,6 +8,7 @@ changed; `updated_since` with `order=updated` gives what changed since the last 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -132,18 +133,52 @@ def list_incidents(
     order: Annotated[Order, Query()] = "date",
     limit: Annotated[int | None, Query(ge=1, le=10_000)] = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    after: Annotated[
+        str | None,
+        Query(
+            max_length=300,
+            description="order=updated: the `next` link's cursor (pages that never skip an "
+            "incident changed while paging)",
+        ),
+    ] = None,
 ) -> Response:
-    """Incidents matching the filters, with their claims, a page at a time."""
+    """Incidents matching the filters, with their claims, a page at a time. With
+    order=updated the `next` link carries a cursor instead of an offset, so an incident that
+    changes while a client pages through comes again at the end and none is skipped."""
     size = _page_size(svc, limit)
-    page = svc.store.incident_page(filters.query(order), limit=size, offset=offset)
+    query = filters.query(order)
+    if after is not None:
+        if order != "updated":
+            raise HTTPException(400, "after= goes with order=updated")
+        query = dataclasses.replace(query, after=_cursor(after))
+    page = svc.store.incident_page(query, limit=size, offset=offset)
     following = None
-    if offset + size < page.total:
+    if order == "updated" and page.last is not None and len(page.items) == size:
+        at, last = page.last
+        params = {**dict(request.query_params), "after": f"{at.isoformat()}|{last}"}
+        params.pop("offset", None)
+        following = str(request.url.replace(query=urlencode({**params, "limit": str(size)})))
+    elif order != "updated" and offset + size < page.total:
         params = {**dict(request.query_params), "offset": str(offset + size), "limit": str(size)}
         following = str(request.url.replace(query=urlencode(params)))
     listing = IncidentList(
         items=page.items, total=page.total, limit=size, offset=offset, next=following
     )
     return etagged(request, _dump(listing))
+
+
+def _cursor(value: str) -> tuple[dt.datetime, str]:
+    stamp, sep, last = value.partition("|")
+    try:
+        at = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        raise HTTPException(400, "after= is the cursor a `next` link gives") from None
+    if not sep or at.tzinfo is None:
+        raise HTTPException(400, "after= is the cursor a `next` link gives")
+    try:
+        return at.astimezone(dt.UTC), last
+    except OverflowError:
+        raise HTTPException(400, "after= is the cursor a `next` link gives") from None
 
 
 def _incident(svc: Services, id: str) -> Incident:
