@@ -24,20 +24,29 @@ CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
 
 
 class LiveServer:
-    """The app served by uvicorn in a thread, on a free 127.0.0.1 port."""
+    """The app served by uvicorn in a thread on 127.0.0.1, on a socket it binds itself (no
+    window in which another process could take the port)."""
 
     def __init__(
         self, settings: WebSettings, extractor: Extractor | None, geocoder: Geocoder | None
     ) -> None:
         self.app = create_app(settings, extractor=extractor, geocoder=geocoder)
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.socket.bind(("127.0.0.1", 0))
+        self.port = self.socket.getsockname()[1]
         config = uvicorn.Config(
-            self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
+            self.app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan="on",
+            access_log=False,
         )
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -45,16 +54,20 @@ class LiveServer:
 
     def __enter__(self) -> LiveServer:
         self.thread.start()
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 30
         while not self.server.started:
             if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the test server did not start")
+                self.server.should_exit = True
+                self.socket.close()
+                raise RuntimeError(f"the test server did not start on {self.url}")
             time.sleep(0.02)
         return self
 
     def __exit__(self, *_: object) -> None:
         self.server.should_exit = True
-        self.thread.join(timeout=10)
+        self.thread.join(timeout=15)
+        self.socket.close()
+        assert not self.thread.is_alive(), "the test server did not shut down"
 
 
 @dataclass

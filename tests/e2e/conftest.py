@@ -11,11 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
-import socket
-import threading
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,54 +121,14 @@ def hostile_document(registered: Registered) -> str:
     return registered.hostile_document
 
 
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own server
-            return bool(response.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
-
-
 @pytest.fixture(scope="session")
 def live_server(registered: Registered) -> Iterator[str]:
     """`trucewatch serve` on a free port of 127.0.0.1 (uvicorn in a thread): its base URL."""
-    import uvicorn
-
-    from trucewatch.web.app import create_app
     from trucewatch.web.settings import WebSettings
+    from web_server import LiveServer
 
-    app = create_app(WebSettings(db=str(registered.db)))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((HOST, 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app,
-        host=HOST,
-        port=port,
-        ws="none",
-        lifespan="on",
-        log_level="warning",
-        access_log=False,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name="e2e-uvicorn", daemon=True
-    )
-    thread.start()
-    base = f"http://{HOST}:{port}"
-    deadline = time.monotonic() + 30
-    while not (server.started and _answers(f"{base}/login")):
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            sock.close()
-            pytest.fail(f"the app did not start answering on {base}")
-        time.sleep(0.05)
-    yield base
-    server.should_exit = True
-    thread.join(timeout=15)
-    sock.close()
-    assert not thread.is_alive(), "the app did not shut down"
+    with LiveServer(WebSettings(db=str(registered.db)), None, None) as server:
+        yield server.url
 
 
 # --- the browser -------------------------------------------------------------------------------
