@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from trucewatch.alias_matcher import TOKEN, alias_key, fold
+from trucewatch.models import validation_problems
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def _read_yaml(text: str, source: str) -> dict[str, Any]:
 
 
 def _validation_message(exc: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(map(str, e['loc'])) or '(top)'}: {e['msg']}" for e in exc.errors())
+    return "; ".join(validation_problems(exc.errors(), top="(top)"))
 
 
 def _check_aliases(groups: Iterable[tuple[str, str, Sequence[str]]], source: str) -> None:

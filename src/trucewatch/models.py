@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -132,3 +133,12 @@ class DocumentReading:
 
     events: list[Event]
     periods: list[PeriodStatement] = field(default_factory=list)
+
+
+def validation_problems(
+    errors: Iterable[Mapping[str, Any]], *, skip: int = 0, top: str = ""
+) -> list[str]:
+    """One "where: what" line per problem of a pydantic (or FastAPI) error's `errors()`;
+    `skip` drops leading location parts (FastAPI's "query", "body"), `top` names a problem
+    with no location left."""
+    return [f"{'.'.join(str(p) for p in e['loc'][skip:]) or top}: {e['msg']}" for e in errors]

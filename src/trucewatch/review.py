@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from trucewatch.link.ceasefires import ceasefire_for
 from trucewatch.link.incidents import claim_order, incident_id
 from trucewatch.link.summary import summarise
-from trucewatch.models import EVENT_TYPES
+from trucewatch.models import EVENT_TYPES, validation_problems
 from trucewatch.records import (
     EDITABLE_FIELDS,
     OURS,
@@ -118,9 +118,7 @@ class Reviewer:
         try:
             typed = Incident.model_validate({**old.model_dump(exclude={"claims"}), **fields})
         except ValidationError as error:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
-            )
+            problems = "; ".join(validation_problems(error.errors()))
             raise ReviewError(f"invalid value: {problems}") from None
         overrides.update(typed.model_dump(mode="json", include=set(fields)))
         if fields.get("ceasefire_id") is not None and fields["ceasefire_id"] not in {

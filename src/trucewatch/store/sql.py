@@ -361,6 +361,12 @@ class SqlStore:
         last = (found[-1]["updated_at"], found[-1]["id"]) if found else None
         return IncidentPage(items=items, total=total, last=last)
 
+    def count_incidents(self, q: IncidentQuery) -> int:
+        """How many incidents `q` selects."""
+        with self._read() as conn:
+            counted = select(func.count()).select_from(incidents).where(*self.where(conn, q))
+            return conn.scalar(counted) or 0
+
     def incident_summaries(self, q: IncidentQuery, *, limit: int) -> list[IncidentSummary]:
         """The first `limit` incidents `q` selects, as summaries for maps and charts."""
         columns = [

@@ -62,7 +62,7 @@ from urllib.parse import quote
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from trucewatch.link.rules import is_tally
-from trucewatch.models import VIOLENT_TYPES
+from trucewatch.models import VIOLENT_TYPES, validation_problems
 from trucewatch.records import OURS, REFERENCE_ORIGINS, Claim, Incident, PeriodReport, origin_of
 from trucewatch.report import describe
 from trucewatch.store.sql import SqlStore
@@ -153,10 +153,7 @@ class AlertsConfig(BaseModel):
         try:
             return cls.model_validate(dict(cfg))
         except ValidationError as error:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or 'alerts'}: {e['msg']}"
-                for e in error.errors()
-            )
+            problems = "; ".join(validation_problems(error.errors(), top="alerts"))
             raise AlertConfigError(f"[alerts]: {problems}") from error
 
 

@@ -253,7 +253,7 @@ def _newest(
     """The newest matches to aggregate (at most the aggregate limit) and how many match."""
     cap = min(limit or svc.settings.aggregate_limit, svc.settings.aggregate_limit)
     found = svc.store.incident_summaries(filters.query("-date"), limit=cap)
-    total = svc.store.incident_page(filters.query(), limit=0, with_claims=False).total
+    total = svc.store.count_incidents(filters.query())
     return found, total
 
 
@@ -409,7 +409,7 @@ def export(
     """Incidents matching the filters in an export format (CSV in ACLED's column style); at
     most the export limit (more: narrow the filters, or use `trucewatch export`)."""
     cap = svc.settings.export_limit
-    counted = svc.store.incident_page(filters.query(), limit=0, with_claims=False).total
+    counted = svc.store.count_incidents(filters.query())
     if counted > cap:
         raise HTTPException(
             400,

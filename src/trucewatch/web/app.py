@@ -25,6 +25,7 @@ from trucewatch import __version__
 from trucewatch.accounts import AccountError, Accounts
 from trucewatch.extract.pipeline import Extractor
 from trucewatch.geo.geocoder import Geocoder
+from trucewatch.models import validation_problems
 from trucewatch.review import ReviewError
 from trucewatch.store import StaleVersionError, StoreError, open_store
 from trucewatch.web import api, pages
@@ -109,9 +110,7 @@ def create_app(
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         if _wants_html(request):
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors()
-            )
+            problems = "; ".join(validation_problems(exc.errors(), skip=1))
             return pages.error_page(request, 422, f"Some values were not understood: {problems}")
         return await request_validation_exception_handler(request, exc)
 

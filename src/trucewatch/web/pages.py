@@ -22,7 +22,7 @@ from markupsafe import Markup
 from pydantic import ValidationError
 
 from trucewatch.accounts import ROLES
-from trucewatch.models import EVENT_TYPES, VIOLENT_TYPES
+from trucewatch.models import EVENT_TYPES, VIOLENT_TYPES, validation_problems
 from trucewatch.observations import Observation
 from trucewatch.records import EDITABLE_FIELDS, Claim, Incident, StoredDocument
 from trucewatch.report.bulletin import render_html
@@ -502,8 +502,7 @@ async def observation_submit(request: Request, principal: Analyst, svc: Svc) -> 
     try:
         observation = Observation.model_validate(form)
     except ValidationError as error:
-        problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
-        return _observe(request, svc, problems, form, 422)
+        return _observe(request, svc, validation_problems(error.errors()), form, 422)
     claim = svc.record(observation, principal.name)
     target = (
         f"/incidents/{claim.incident_id}"
