@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,8 +96,6 @@ def _local(target: str | None) -> str:
 
 
 def _login_form(request: Request, next_: str, message: str = "", status: int = 200) -> Response:
-    import secrets
-
     token = secrets.token_urlsafe(24)
     response = render(
         request, "login.html", {"next": next_, "message": message, "login_csrf": token}, status
@@ -126,8 +125,6 @@ def login(
     csrf: Annotated[str, Form(max_length=200)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
-    import secrets
-
     target = _local(next)
     expected = request.cookies.get(LOGIN_COOKIE, "")
     if not expected or not secrets.compare_digest(csrf.encode(), expected.encode()):
