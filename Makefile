@@ -67,14 +67,10 @@ lint: dev
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
-## eval: score extraction on the shared gold sets (needs ../shared)
+## eval: score extraction on the shared gold sets (needs ../shared; skips without it): seed, dev,
+## and the tune/check parts of train and ru_uk_dev (id lists in eval/; check prints figures only)
 eval: install
-	@mkdir -p $(OUT)
-	@for gold in seed dev; do \
-		$(BIN)/trucewatch extract $(SHARED)/eval/$$gold.jsonl -o $(OUT)/$$gold.pred.jsonl || exit 1; \
-		echo "== $$gold"; \
-		$(BIN)/python $(SHARED)/eval/score.py $(SHARED)/eval/$$gold.jsonl $(OUT)/$$gold.pred.jsonl; \
-	done
+	$(BIN)/python tools/run_eval.py --shared $(SHARED)
 
 ## audit: dependency audit with pip-audit (needs PyPI's per-version JSON API, which this
 ## workplace's PyPI mirror does not serve: there it fails rather than pass having checked nothing)
