@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from trucewatch.extract.modality import Modality, compile_modality
+
 _FLAGS = re.IGNORECASE
 
 
@@ -54,6 +56,7 @@ class Lexicon:
     any_trigger: re.Pattern[str]
     any_toll: re.Pattern[str]
     no_violations: re.Pattern[str]
+    modality: Modality
 
     def types_in(self, text: str) -> list[tuple[str, re.Match[str]]]:
         """Every (event type, match) whose trigger occurs in `text`, in text order."""
@@ -115,6 +118,7 @@ def compile_lexicon(data: dict[str, Any]) -> Lexicon:
         armed_groups={k: tuple(v) for k, v in data["armed_groups"].items()},
         any_trigger=_alternation(every_trigger),
         no_violations=_alternation(list(data["no_violations"])),
+        modality=compile_modality(data.get("modality", {})),
         any_toll=_alternation(
             [*casualties["killed_words"], *casualties["injured_words"], *casualties["none_both"]]
         ),

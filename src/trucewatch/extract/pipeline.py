@@ -205,7 +205,7 @@ class Extractor:
         self, reading: SentenceReading, parsed: Doc, state: DocumentState, earlier: list[Event]
     ) -> list[Event]:
         text = reading.sent.text
-        triggers = find_triggers(text, self.lexicon)
+        triggers = self._realised(find_triggers(text, self.lexicon), parsed)
         if not triggers or (earlier and self._only_refers_back(text, triggers)):
             # no act, or only "the shelling" / "the ceasefire violation" told before
             return self._without_act(reading, state, earlier)
@@ -220,6 +220,23 @@ class Extractor:
         for lo, hi, group in windows:
             out.extend(self._act(reading, parsed, state, group, (lo, hi)))
         return out
+
+    def _realised(self, triggers: list[Trigger], parsed: Doc) -> list[Trigger]:
+        """The triggers the parse shows as acts that happened: negated, modal, conditional and
+        intended acts go ("will respond to any provocation", "threatened to shell"), and so does
+        an act only referred to ("in response to the shelling") when the sentence tells another."""
+        modality = self.lexicon.modality
+        kept = [
+            t
+            for t in triggers
+            if t.type not in VIOLENT_TYPES or not modality.unrealised(parsed, t.start, t.end)
+        ]
+        referring = {
+            t for t in kept if t.type in VIOLENT_TYPES and modality.refers_back(parsed, t.start, t.end)
+        }
+        if any(t.type in VIOLENT_TYPES and t not in referring for t in kept):
+            kept = [t for t in kept if t not in referring]
+        return kept
 
     def _only_refers_back(self, text: str, triggers: list[Trigger]) -> bool:
         """'... as a result of the ceasefire violation': every act is named with a definite
