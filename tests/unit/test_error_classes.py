@@ -37,7 +37,7 @@ def dump(events: list[Event]) -> list[dict[str, object]]:
         "Both battalions refrained from using heavy weapons near the reservoir, the mission noted.",
         "The rebel spokesman threatened to shell the district centre if the convoy moved on.",
         "The two delegations agreed to halt all offensive operations along the river from Monday.",
-        "Local elders called for an end to the shelling of their farms, the governor's office said.",
+        "Local elders called for an end to the shelling of their farms, the governor said.",
         "If the attacks on the pumping station continue, the talks will collapse, the envoy said.",
     ],
 )

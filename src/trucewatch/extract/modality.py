@@ -21,8 +21,25 @@ from spacy.tokens import Doc, Token
 
 # dependency labels through which an act inherits the modality of its governor
 _CLIMB = frozenset(
-    {"xcomp", "pcomp", "pobj", "prep", "dobj", "compound", "amod", "nmod", "acl", "conj", "appos",
-     "nsubjpass", "attr", "oprd", "advcl", "relcl", "poss"}
+    {
+        "xcomp",
+        "pcomp",
+        "pobj",
+        "prep",
+        "dobj",
+        "compound",
+        "amod",
+        "nmod",
+        "acl",
+        "conj",
+        "appos",
+        "nsubjpass",
+        "attr",
+        "oprd",
+        "advcl",
+        "relcl",
+        "poss",
+    }
 )
 _MAX_CLIMB = 5
 
@@ -51,13 +68,20 @@ class Modality:
             if not via_conj and (token.pos_ in ("VERB", "AUX") or token is head):
                 if _has_child(token, "neg", None):
                     return True
-                if _has_child(token, "aux", self.modals) or _has_child(token, "auxpass", self.modals):
+                if _has_child(token, "aux", self.modals) or _has_child(
+                    token, "auxpass", self.modals
+                ):
                     return True
                 if _has_child(token, "mark", self.conditional):
                     return True
-            if token is not head and token.lemma_.lower() in self.governors and token.pos_ in (
-                "VERB",
-                "AUX",
+            if (
+                token is not head
+                and token.lemma_.lower() in self.governors
+                and token.pos_
+                in (
+                    "VERB",
+                    "AUX",
+                )
             ):
                 return True
             if token is not head and token.lemma_.lower() in self.nouns and token.pos_ == "NOUN":

@@ -232,7 +232,9 @@ class Extractor:
             if t.type not in VIOLENT_TYPES or not modality.unrealised(parsed, t.start, t.end)
         ]
         referring = {
-            t for t in kept if t.type in VIOLENT_TYPES and modality.refers_back(parsed, t.start, t.end)
+            t
+            for t in kept
+            if t.type in VIOLENT_TYPES and modality.refers_back(parsed, t.start, t.end)
         }
         if any(t.type in VIOLENT_TYPES and t not in referring for t in kept):
             kept = [t for t in kept if t not in referring]
