@@ -22,8 +22,8 @@ Kind = Literal[
 ]
 Precision = Literal["day", "month", "season", "year", "unknown"]
 
-#: Events further back than this (in days, ~2 months) are outside the news horizon.
-HORIZON_DAYS = 60
+#: Acts further back than this (in days) are background: a report recaps them, it does not break them.
+HORIZON_DAYS = 14
 #: Month-day without a year: the latest such day not more than this many days after the anchor.
 FUTURE_SLACK_DAYS = 2
 #: Periods (tallies) spanning at least this many days are historical ("weeks or longer").

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from trucewatch.extract.claims import Attribution
 from trucewatch.extract.lexicon import Lexicon
@@ -81,7 +81,8 @@ class ParticipantFinder:
         for name, aliases in self.lexicon.armed_groups.items():
             for alias in aliases:
                 flags = 0 if alias.isupper() else re.IGNORECASE
-                for m in re.finditer(rf"\b{re.escape(alias)}\b", text, flags):
+                pattern = re.escape(alias).replace("'", "['’]")  # Haftar's, Haftar’s
+                for m in re.finditer(rf"\b{pattern}\b", text, flags):
                     if not any(x.start <= m.start() < x.end for x in found):
                         found.append(SideMention(name, m.group(), m.start(), m.end(), "party"))
         return sorted(found, key=lambda m: m.start)
@@ -166,6 +167,30 @@ class ParticipantFinder:
                 actor = named_speaker  # "X said it shot down ...": the speaker's own side acted
         return actor, target
 
+    def named_subject(self, parsed: Doc, start: int, end: int) -> str | None:
+        """The armed group a parse names as the doer of the act at [start, end) when no profile,
+        country or listed group does: the subject of the act's verb (or the agent of a passive)
+        when it is a proper name or acronym ("NAS fighters attacked", "the ADF ambushed"),
+        without the generic head noun ("rebels", "forces") and never a person, an outlet, a
+        monitor or a place."""
+        tokens = [t for t in parsed if start <= t.idx < end]
+        if not tokens:
+            return None
+        verb = tokens[0] if tokens[0].pos_ in ("VERB", "AUX") else tokens[0].head
+        doers = [c for c in verb.children if c.dep_ == "nsubj"]
+        doers += [
+            g for c in verb.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"
+        ]
+        for doer in doers:
+            name = _group_name(doer)
+            if name is None:
+                continue
+            known = [m for m in self.resolver.find(name) if m.kind != "place"]
+            if known:
+                return None  # a side or an institution the mention pass already weighed
+            return name
+        return None
+
     def shoot_down(
         self,
         text: str,
@@ -203,3 +228,35 @@ def _owns_platform(text: str, start: int, end: int) -> bool:
         return True
     before = text[max(0, start - 60) : start]
     return bool(_OWNER_BEFORE.search(before) and _PLATFORM.search(before))
+
+
+_GENERIC_HEADS = frozenset(
+    "forces force rebels rebel militants militant fighters fighter troops militia militias group "
+    "groups insurgents insurgent guerrillas guerrilla soldiers units members gunmen army men "
+    "elements formations combatants".split()
+)
+_KEPT_HEADS = frozenset({"separatists", "separatist"})  # SCHEMA's "Donetsk separatists"
+_NOT_GROUPS = frozenset({"PERSON", "DATE", "TIME", "CARDINAL", "ORDINAL", "GPE", "LOC", "FAC"})
+
+
+def _group_name(doer: Token) -> str | None:
+    """'M23 rebels' -> 'M23', 'the ADF' -> 'ADF'; None unless a proper name or acronym leads."""
+    words = [
+        t
+        for t in doer.subtree
+        if t.i <= doer.i and t.dep_ not in ("det", "punct", "case", "poss", "nummod")
+    ]
+    while words and words[-1].lower_ in _GENERIC_HEADS:
+        words.pop()
+    if not words or any(t.ent_type_ in _NOT_GROUPS for t in words):
+        return None
+    named = all(
+        t.pos_ == "PROPN"
+        or t.ent_type_ in ("ORG", "NORP")
+        or (t.text.isupper() and len(t.text) >= 2)
+        or (t is words[-1] and t.lower_ in _KEPT_HEADS and len(words) > 1)
+        for t in words
+    )
+    if not named or len(words) > 5:
+        return None
+    return " ".join(t.text for t in words)

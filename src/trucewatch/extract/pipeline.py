@@ -320,6 +320,8 @@ class Extractor:
             cast,
             window=window,
         )
+        if actor is None and etype in VIOLENT_TYPES:  # a group no profile or list names
+            actor = self.participants.named_subject(parsed, main.start, main.end)
         if source == UNNAMED_OFFICIAL:  # "a defence spokesman said": the side the act hit
             source = target if target in cast.parties else cast.rival(actor)
         if etype == "shoot_down":
