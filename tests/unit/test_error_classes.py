@@ -66,3 +66,77 @@ def test_a_real_act_beside_an_intention_is_kept(extractor: Extractor) -> None:
     events = current(run(extractor, text))
     assert len(events) == 1, dump(events)
     assert events[0].type == "shelling"
+
+
+# -- 7. actors outside the bundled profiles ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "actor"),
+    [
+        ("NAS fighters attacked an army base near Yei on Tuesday, the army spokesman said.", "NAS"),
+        ("Haftar’s forces shelled homes south of Tripoli on Thursday, the government said.", "LNA"),
+        ("The ADF ambushed a convoy near Beni on Wednesday, killing five soldiers.", "ADF"),
+        ("M23 rebels seized the town of Kitshanga on Thursday, local officials said.", "M23"),
+        (
+            "Afghan security personnel clashed with Pakistani border guards at Torkham on Wednesday.",
+            "Afghanistan",
+        ),
+    ],
+)
+def test_groups_without_a_profile_are_named_as_actor(
+    extractor: Extractor, text: str, actor: str
+) -> None:
+    events = current(run(extractor, text))
+    assert [e.actor for e in events] == [actor], dump(events)
+
+
+def test_a_person_is_not_taken_for_a_group(extractor: Extractor) -> None:
+    events = current(run(extractor, "John Smith attacked a checkpoint near Yei on Tuesday."))
+    assert all(e.actor is None for e in events), dump(events)
+
+
+# -- 8. observer-mission reports ----------------------------------------------------------------
+
+MISSION_REPORT = """\
+Latest from the Special Monitoring Mission to Ukraine, as of 19:30 on 13 April 2023
+In Donetsk region, the Mission recorded 212 ceasefire violations, including 64 explosions, \
+compared with the previous reporting period (171 ceasefire violations).
+The majority of ceasefire violations were recorded at easterly directions of Pisky \
+(government-controlled, 11km north-west of Donetsk).
+In Luhansk region, the SMM recorded fewer ceasefire violations, including 12 explosions.
+A man was injured by shelling in Zolote.
+"""
+
+
+def test_mission_tallies_one_per_area_from_the_mission(extractor: Extractor) -> None:
+    events = current(run(extractor, MISSION_REPORT))
+    tallies = [e for e in events if e.type == "ceasefire_violation"]
+    assert len(tallies) == 2, dump(events)  # Donetsk and Luhansk; "the majority" is a part
+    assert {e.source for e in tallies} == {"OSCE"}
+    assert all(e.actor is None and e.stance == "neutral" for e in tallies)
+    donetsk = next(e for e in tallies if e.location and "Donetsk" in e.location)
+    assert donetsk.count == 212  # not the previous period's 171
+
+
+def test_explosions_heard_by_monitors_are_not_ied_attacks(extractor: Extractor) -> None:
+    events = current(run(extractor, MISSION_REPORT))
+    assert all(e.type != "explosive" for e in events), dump(events)
+
+
+def test_a_shelling_with_its_own_toll_is_not_folded_into_the_area_tally(
+    extractor: Extractor,
+) -> None:
+    events = current(run(extractor, MISSION_REPORT))
+    shelling = [e for e in events if e.type == "shelling"]
+    assert len(shelling) == 1 and shelling[0].injured == 1, dump(events)
+    assert shelling[0].location == "Zolote"
+
+
+def test_a_place_given_only_as_a_reference_point_is_not_the_place(extractor: Extractor) -> None:
+    text = (
+        "The Mission recorded two explosions near Pisky (government-controlled, 11km north-west "
+        "of Donetsk) on 12 April."
+    )
+    events = current(run(extractor, text))
+    assert [e.location for e in events] == ["Pisky"], dump(events)

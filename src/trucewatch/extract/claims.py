@@ -11,8 +11,10 @@ from trucewatch.extract.lexicon import Lexicon
 from trucewatch.sides import SideResolver
 
 # side: the phrase names a side; media: an outlet, residents, witnesses; official: an office with
-# no side named ("the defence ministry spokesman"); inherit: a pronoun or "the statement"
-SpeakerKind = Literal["side", "inherit", "official", "media"]
+# no side named ("the defence ministry spokesman"); inherit: a pronoun or "the statement";
+# monitor: a monitoring mission named generically ("the Mission", "monitors"), which the reader
+# resolves to the mission the document names
+SpeakerKind = Literal["side", "inherit", "official", "media", "monitor"]
 
 _BOUNDARY = re.compile(r"[,;:“”\"(]|\bthat\b|\band\b|\bwhile\b|\bbut\b|—|–")
 _GENERIC = re.compile(
@@ -26,6 +28,11 @@ _OFFICIAL = re.compile(
     r"\b(?:ministry|army|spokes\w+|command|headquarters|military|government|president|minister|"
     r"department|authorities|forces|troops|commander|general|colonel|officials?|staff|police|"
     r"press (?:service|centre|center|office))\b",
+    re.IGNORECASE,
+)
+_MONITOR = re.compile(
+    r"^(?:the\s+)?(?:\w+\s+)?(?:mission|monitors|observers|monitoring (?:mission|team)|patrols?|"
+    r"observer (?:mission|team|group))(?:'s)?$",
     re.IGNORECASE,
 )
 _MEDIA = re.compile(
@@ -127,6 +134,8 @@ class AttributionFinder:
         for name, aliases in self.lexicon.armed_groups.items():
             if any(re.search(rf"\b{re.escape(a)}\b", text) for a in aliases):
                 return "side", name
+        if _MONITOR.match(text.strip()):
+            return "monitor", None
         if _MEDIA.search(text):
             return "media", "media"
         if _OFFICIAL.search(text) and not re.match(r"\s*(?:the|its|this|that)\b", text, re.I):

@@ -57,6 +57,7 @@ class Lexicon:
     any_toll: re.Pattern[str]
     no_violations: re.Pattern[str]
     modality: Modality
+    previous_period: re.Pattern[str]
 
     def types_in(self, text: str) -> list[tuple[str, re.Match[str]]]:
         """Every (event type, match) whose trigger occurs in `text`, in text order."""
@@ -119,6 +120,7 @@ def compile_lexicon(data: dict[str, Any]) -> Lexicon:
         any_trigger=_alternation(every_trigger),
         no_violations=_alternation(list(data["no_violations"])),
         modality=compile_modality(data.get("modality", {})),
+        previous_period=_alternation(list(data.get("previous_period", ["$^"]))),
         any_toll=_alternation(
             [*casualties["killed_words"], *casualties["injured_words"], *casualties["none_both"]]
         ),

@@ -11,6 +11,7 @@ with its own place: the schema keeps both.
 from __future__ import annotations
 
 import heapq
+import re
 
 from trucewatch.models import VIOLENT_TYPES, Event
 
@@ -79,8 +80,17 @@ def _places_agree(a: str | None, b: str | None) -> bool:
     return x in y or y in x
 
 
+_PLURAL_VIOLATIONS = re.compile(r"\b(?:violations|explosions|breaches|violated \w+ times)\b", re.I)
+
+
 def _is_tally(event: Event) -> bool:
-    return event.type == "ceasefire_violation" and (event.count or 0) > 1
+    """A count of several violations: a number above one, or violations in the plural with no
+    number ("the Mission recorded more ceasefire violations in Luhansk region")."""
+    if event.type != "ceasefire_violation":
+        return False
+    if event.count is not None:
+        return event.count > 1
+    return any(_PLURAL_VIOLATIONS.search(e.sentence) for e in event.evidence)
 
 
 def compatible(a: Event, b: Event) -> bool:
@@ -103,7 +113,11 @@ def compatible(a: Event, b: Event) -> bool:
         return False
     # an outlet's own summary of a named claim may name a wider place ("Poonch" for "Mendhar")
     restated = a.type == b.type and (a.source == "media") != (b.source == "media")
-    vague = summary or restated or any(e.type in GENERIC and e.count is None for e in (a, b))
+    vague = (
+        summary
+        or restated
+        or any(e.type in GENERIC and e.count is None and not _is_tally(e) for e in (a, b))
+    )
     return (
         _agree(a.actor, b.actor)
         and _agree(a.target, b.target)

@@ -132,13 +132,18 @@ class Extractor:
         self, doc: Document, sentences: list[Sentence], parsed: dict[int, Doc]
     ) -> DocumentReading:
         state = DocumentState(published=doc.published, cast=self.participants.cast(doc.text))
+        state.monitor = next(
+            (m.side for m in self.participants.mentions(doc.text) if m.kind == "institution"), None
+        )
         quote_speakers = self._quote_speakers(sentences)
         events: list[Event] = []
         periods: list[PeriodStatement] = []
         for sent in sentences:
             attributions = self.attributions.find(sent.text)
             own = next((a for a in attributions if not a.relayed), None)
-            if own is not None and own.kind in ("side", "media"):
+            if own is not None and own.kind == "monitor" and state.monitor:
+                state.speaker, state.speaker_sentence = state.monitor, sent.index
+            elif own is not None and own.kind in ("side", "media"):
                 state.speaker, state.speaker_sentence = own.side, sent.index
             elif own is not None and state.speaker is None:
                 state.speaker_sentence = sent.index
@@ -218,7 +223,7 @@ class Extractor:
             windows = [(0, len(text), triggers)]
         out: list[Event] = []
         for lo, hi, group in windows:
-            out.extend(self._act(reading, parsed, state, group, (lo, hi)))
+            out.extend(self._act(reading, parsed, state, group, (lo, hi), earlier))
         return out
 
     def _realised(self, triggers: list[Trigger], parsed: Doc) -> list[Trigger]:
@@ -303,6 +308,7 @@ class Extractor:
         state: DocumentState,
         triggers: list[Trigger],
         window: tuple[int, int],
+        earlier: list[Event],
     ) -> list[Event]:
         """The claim (and, for a denial, the claim denied) about the act in `window`."""
         lex, attributions = self.lexicon, reading.attributions
@@ -330,8 +336,9 @@ class Extractor:
             )
         historical = is_background(reading, main, state, self.lexicon)
         day, basis = act_day(reading, state, historical, window)
-        toll = self.numbers.toll(text)
-        count = self.numbers.count(text)
+        current_only = lex.previous_period.sub(lambda m: " " * len(m.group()), text)
+        toll = self.numbers.toll(current_only)
+        count = self.numbers.count(current_only)
         if etype == "shoot_down" and count is None:
             count = 1
         if etype not in VIOLENT_TYPES:
@@ -357,6 +364,8 @@ class Extractor:
         denial = bool(lex.denial.search(reading.sent.text))
         if etype in VIOLENT_TYPES and self._is_retaliation(text, base):
             return []
+        if _is_part_of_tally(base, reading.sent.text, earlier):
+            return []  # "The majority of the violations were recorded near X": the tally before
         if etype == "ceasefire_violation" and not denial and _is_bare(base):
             return []  # "the facts of ceasefire violation": names no act, side, place or number
         if not denial:
@@ -396,6 +405,8 @@ class Extractor:
         chosen = before[-1] if before else next(iter(named_after or after), None)
         if chosen is not None and chosen.kind in ("side", "media"):
             return chosen.side
+        if chosen is not None and chosen.kind == "monitor" and state.monitor:
+            return state.monitor
         if reading.quote_speaker:
             return reading.quote_speaker
         if chosen is not None or reading.sent.index - state.speaker_sentence <= 2:
@@ -485,6 +496,24 @@ def _is_headline(sent: Sentence) -> bool:
     """A title line near the top: short, alone on its line, without a closing full stop."""
     return (
         sent.line <= 3 and len(sent.text.split()) <= 20 and not sent.text.endswith((".", "”", '"'))
+    )
+
+
+_PART_OF_TALLY = re.compile(
+    r"^\W*(?:the (?:vast )?majority|most|all|many|some|half|the rest|the remainder)\b"
+    r"(?: of (?:the|these|those|them))?(?: \w+){0,2} (?:violations|explosions|incidents)\b",
+    re.I,
+)
+
+
+def _is_part_of_tally(event: Event, sentence: str, earlier: list[Event]) -> bool:
+    """A share of the tally just told ("the majority of ceasefire violations were recorded near
+    X"): part of that tally, by the same speaker, not a new count."""
+    if not earlier or not _PART_OF_TALLY.match(sentence):
+        return False
+    prev = earlier[-1]
+    return (
+        prev.type == "ceasefire_violation" and prev.source == event.source and not prev.historical
     )
 
 

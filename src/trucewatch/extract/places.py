@@ -40,6 +40,24 @@ _NOT_PLACE = re.compile(
 _POSSESSIVE = re.compile(r"(?:['’]s|['’.,])$|^\S+['’]s\s+")
 
 
+# "Chermalyk (government-controlled, 31km north-east of Mariupol)": the town after the distance
+# only locates the place before it
+_REFERENCE_POINT = re.compile(
+    r"\b\d+(?:[.,]\d+)?\s?(?:km|kilometres|kilometers|miles|m)\s+"
+    r"(?:(?:north|south|east|west)(?:-?(?:north|south|east|west))*(?:-?(?:east|west))?\s+)?"
+    r"(?:of|from)\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?"
+)
+
+
+def _blank(m: re.Match[str]) -> str:
+    return " " * len(m.group())
+
+
+_LEADING_PREPOSITION = re.compile(
+    r"^(?:[Ii]n|[Aa]t|[Nn]ear|[Oo]n|[Ff]rom|[Tt]o|[Oo]utside)\s+(?=[A-Z])"
+)
+
+
 class PlaceFinder:
     def __init__(self, resolver: SideResolver) -> None:
         self.resolver = resolver
@@ -63,12 +81,14 @@ class PlaceFinder:
         """The best place name in `text[window]`, as written; spaCy entities are read from
         `parsed`, the parse of `text` (or of a case-folded copy of the same length)."""
         lo, hi = window or (0, len(text))
+        masked = _REFERENCE_POINT.sub(_blank, text)
         ents = [
             (e.label_, text[e.start_char : e.end_char])
             for e in (parsed.ents if parsed is not None else ())
-            if lo <= e.start_char and e.end_char <= hi
+            if lo <= e.start_char and e.end_char <= hi and masked[e.start_char : e.end_char].strip()
         ]
-        return self._best(text[lo:hi], ents)
+        found = self._best(masked[lo:hi], ents)
+        return _LEADING_PREPOSITION.sub("", found) if found else found
 
     def _best(self, text: str, ents: list[tuple[str, str]]) -> str | None:
         persons = {name for label, name in ents if label == "PERSON"}

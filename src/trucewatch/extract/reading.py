@@ -29,6 +29,7 @@ class DocumentState:
     last_day: dt.date | None = None
     cast: Cast = field(default_factory=Cast)
     in_background: bool = False  # the last event told was background
+    monitor: str | None = None  # the monitoring mission the document names ("the Mission")
 
 
 @dataclass(frozen=True)
