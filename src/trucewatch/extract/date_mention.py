@@ -22,7 +22,7 @@ Kind = Literal[
 ]
 Precision = Literal["day", "month", "season", "year", "unknown"]
 
-#: Acts further back than this (in days) are background: a report recaps them, it does not break them.
+#: Acts further back than this (in days) are background: a report recaps them, not breaks them.
 HORIZON_DAYS = 14
 #: Month-day without a year: the latest such day not more than this many days after the anchor.
 FUTURE_SLACK_DAYS = 2
