@@ -141,3 +141,49 @@ def test_a_place_given_only_as_a_reference_point_is_not_the_place(extractor: Ext
     )
     events = current(run(extractor, text))
     assert [e.location for e in events] == ["Pisky"], dump(events)
+
+
+# -- 4. numbers in the wrong role -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "killed", "injured"),
+    [
+        (
+            "On April 12 a soldier was killed when enemy forces shelled Sotk, the ministry said.",
+            1,
+            None,
+        ),
+        (
+            "A number of servicemen were wounded when Russian forces shelled Avdiivka on Thursday.",
+            None,
+            None,
+        ),
+        (
+            "date 2023-04-13 Two soldiers were killed on Thursday as Pakistani troops fired in Uri",
+            2,
+            None,
+        ),
+        (
+            "Pakistani troops fired mortars at posts in Poonch on Thursday, wounding a soldier.",
+            None,
+            1,
+        ),
+        (
+            "At 10:40 on Thursday Azerbaijani forces opened fire near Tegh, killing 2 soldiers.",
+            2,
+            None,
+        ),
+        ("Several civilians were injured when 82-mm mortars hit Vuhledar on Thursday.", None, None),
+        (
+            "An unknown number of soldiers were killed when Armenian forces fired near Kalbajar.",
+            None,
+            None,
+        ),
+    ],
+)
+def test_tolls_come_from_the_phrase_that_governs_them(
+    extractor: Extractor, text: str, killed: int | None, injured: int | None
+) -> None:
+    events = current(run(extractor, text))
+    assert [(e.killed, e.injured) for e in events] == [(killed, injured)], dump(events)

@@ -45,12 +45,39 @@ WORD_NUMBERS: dict[str, int] = {
     "several": 0,
 }
 NUMBER = (
-    r"(?:\d{1,3}(?:,\d{3})+|\d+|"
+    r"(?:\d{1,3}(?:,\d{3})+|\d+|(?:"
     + "|".join(
         sorted((w for w in WORD_NUMBERS if w not in ("a", "an", "several")), key=len, reverse=True)
     )
-    + r")(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
+    + r")(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?)"
 )
+_MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+# a number that is a date, a time, a year, a calibre, a distance, an ordinal or a unit number
+_DATE_BEFORE = re.compile(
+    rf"(?:\b{_MONTHS}\.?\s*|\bno\.?\s*|\bnumber\s*|#\s*|[:/.-])$", re.IGNORECASE
+)
+_NOT_A_COUNT_AFTER = re.compile(
+    rf"^(?:\s*{_MONTHS}\b|\s*(?:st|nd|rd|th)\b|[:/.]\d|\s?-?(?:mm|cm|km|m|kg|hours?|h)\b|"
+    r"\s*(?:a\.m|p\.m|am|pm|hrs|gmt|utc)\b|-\d)",
+    re.IGNORECASE,
+)
+
+
+def is_toll_number(text: str, start: int, end: int) -> bool:
+    """Whether the number at text[start:end] can be a toll: not a year ('in 2019'), a day of the
+    month ('On June 14', '14 June'), a time ('10:40'), a calibre or distance ('82 mm', '5 km'),
+    an ordinal or a unit's number ('the 72nd brigade', 'No. 5')."""
+    digits = text[start:end].replace(",", "")
+    if digits.isdigit() and len(digits) == 4 and 1900 <= int(digits) <= 2099:
+        return False
+    if _DATE_BEFORE.search(text[max(0, start - 12) : start]):
+        return False
+    return not _NOT_A_COUNT_AFTER.match(text[end : end + 12])
+
+
 _QUALIFIER = r"(?:at least |more than |over |some |about |around |nearly |up to |another |the )?"
 
 
@@ -128,6 +155,16 @@ class NumberReader:
                 ),
             )
         }
+        # "killing a soldier", "wounding one civilian"
+        self._one_person = {
+            kind: re.compile(
+                rf"\b(?:{verbs})\s+(?:an?|one)\s+(?:\w+\s+){{0,2}}?(?:soldier|serviceman|"
+                rf"member|civilian|woman|man|resident|child|private|defender|employee|jawan|"
+                rf"peacekeeper|officer|policeman|farmer|fighter)\b",
+                re.IGNORECASE,
+            )
+            for kind, verbs in (("killed", "killing|killed"), ("injured", "wounding|injuring"))
+        }
         self._count = re.compile(
             rf"\b{_QUALIFIER}(?P<n>{NUMBER})\s+(?:\w+[- ]){{0,3}}?(?:{lexicon.count_nouns})\b",
             re.IGNORECASE,
@@ -150,11 +187,21 @@ class NumberReader:
         for kind in ("killed", "injured"):
             if kind in found:
                 continue
-            m = self._toll_after[kind].search(sentence) or self._toll_bare[kind].search(sentence)
+            m = next(
+                (
+                    x
+                    for rx in (self._toll_after[kind], self._toll_bare[kind])
+                    for x in rx.finditer(sentence)
+                    if is_toll_number(sentence, x.start("n"), x.end("n"))
+                ),
+                None,
+            )
             value = parse_number(m.group("n")) if m else None
             if value:
                 found[kind] = value
-            elif self._soldier_singular[kind].search(sentence):
+            elif self._soldier_singular[kind].search(sentence) or self._one_person[kind].search(
+                sentence
+            ):
                 found[kind] = 1
         if "killed" in found:
             killed = found["killed"]
@@ -174,7 +221,10 @@ class NumberReader:
             if m.group("n"):
                 if re.search(r"\bno\s+$", sentence[: m.start()], re.IGNORECASE):
                     continue  # "no one was hurt" is a zero, read by the none_* phrases
-                if not _is_quantity(sentence, m.start(), m.end()):
+                if not _is_quantity(sentence, m.start(), m.end()) or not is_toll_number(
+                    sentence, m.start(), m.end()
+                ):
+                    pending = None  # a date or measure between a number and its noun breaks it
                     continue
                 value = parse_number(m.group("n"))
                 pending = (value, m.end()) if value else pending
