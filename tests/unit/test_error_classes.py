@@ -187,3 +187,50 @@ def test_tolls_come_from_the_phrase_that_governs_them(
 ) -> None:
     events = current(run(extractor, text))
     assert [(e.killed, e.injured) for e in events] == [(killed, injured)], dump(events)
+
+
+# -- 5. background, both ways ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Earlier today, the Armenian defence ministry said Azerbaijani forces fired on Tegh.",
+        "Earlier, the Armenian defence ministry said Azerbaijani forces shelled Tegh on Thursday.",
+        "Azerbaijani forces earlier in the day opened fire on Armenian positions near Sotk.",
+    ],
+)
+def test_earlier_today_is_current(extractor: Extractor, text: str) -> None:
+    events = current(run(extractor, text))
+    assert len(events) == 1, dump(run(extractor, text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Azerbaijani forces had earlier shelled Sotk in 2021, the ministry recalled.",
+        "During the 2020 war, Azerbaijani drones struck Stepanakert almost daily.",
+        "Earlier, the border post near Tegh was shelled by Azerbaijani forces.",
+        "Armed clashes erupted on March 20 between Armenian and Azerbaijani troops near Sotk.",
+    ],
+)
+def test_recaps_are_background(extractor: Extractor, text: str) -> None:
+    events = run(extractor, text)
+    assert current(events) == [], dump(events)
+
+
+def test_previous_period_figure_is_not_the_count(extractor: Extractor) -> None:
+    text = (
+        "The ministry said Azerbaijani forces violated the ceasefire 45 times on Thursday, "
+        "compared with 212 violations the day before."
+    )
+    events = current(run(extractor, text))
+    assert [e.count for e in events] == [45], dump(events)
+
+
+# -- victims and doers in headlines -------------------------------------------------------------
+
+
+def test_the_victims_side_is_the_target_in_a_headline(extractor: Extractor) -> None:
+    events = current(run(extractor, "Armenian soldier killed in Azeri firing"))
+    assert [(e.actor, e.target) for e in events] == [("Azerbaijan", "Armenia")], dump(events)

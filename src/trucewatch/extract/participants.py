@@ -34,6 +34,20 @@ _BETWEEN_SIDE_AND_ACT = re.compile(
     r"(?:\s+(?:units?|troops|forces|soldiers|army|military|side|have|has|had|also|reportedly|"
     r"allegedly|then|again|repeatedly))*\s+"
 )
+# "Armenian soldier killed ...", "two Ukrainian servicemen were wounded ...": the side hit
+_VICTIM_AFTER = re.compile(
+    r"\s+(?:\w+\s+){0,2}?(?:soldiers?|servicem[ae]n|troops|civilians?|officers?|border guards?|"
+    r"policem[ae]n|peacekeepers?|jawans?|fighters?|militiam[ae]n|privates?|conscripts?)\s+"
+    r"(?:(?:was|were|has been|have been|had been|is|are)\s+)?"
+    r"(?:killed|wounded|injured|hurt|died|dies)\b",
+    re.I,
+)
+# "... in Azeri firing", "... by Russian shelling": a demonym right before the act's noun
+_BY_SIDE_ACT = re.compile(
+    r"\s+(?:\w+\s+)?(?:shelling|firing|fire|gunfire|attacks?|strikes?|airstrikes?|drone strikes?|"
+    r"bombardment|sniper fire|mortar fire|artillery fire|aggression|provocation)\b",
+    re.I,
+)
 _DATELINE = re.compile(r"[A-Z][A-Z .'-]{2,}(?:,\s*[^—–\n]{2,40}?)?\s+[—–]\s")
 _OWNER_BEFORE = re.compile(r"\b(?:of|belonging to|from)\s+(?:the\s+)?(?:\w+\s+){0,2}$")
 
@@ -130,8 +144,10 @@ class ParticipantFinder:
             if span is None:
                 continue
             role = mention_role(span, reporting)
-            if self._precedes_act(text, mention.end):
+            if self._precedes_act(text, mention.end) or _BY_SIDE_ACT.match(text, mention.end):
                 role = "actor"
+            elif _VICTIM_AFTER.match(text, mention.end):
+                role = "target"  # "Armenian soldier killed in ...": the side that lost him
             if mention.kind == "institution" and not (
                 role == "target"
                 and _AIMED_AT.search(text[max(0, mention.start - 20) : mention.start])
