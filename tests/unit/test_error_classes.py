@@ -234,3 +234,86 @@ def test_previous_period_figure_is_not_the_count(extractor: Extractor) -> None:
 def test_the_victims_side_is_the_target_in_a_headline(extractor: Extractor) -> None:
     events = current(run(extractor, "Armenian soldier killed in Azeri firing"))
     assert [(e.actor, e.target) for e in events] == [("Azerbaijan", "Armenia")], dump(events)
+
+
+# -- 3. denials ---------------------------------------------------------------------------------
+
+CLAIM = "The Armenian Defence Ministry said Azerbaijani forces shelled Tegh on Thursday. "
+
+
+@pytest.mark.parametrize(
+    "denial",
+    [
+        "The Azerbaijani Defence Ministry categorically denied the claim.",
+        "Baku said this is an absolute lie.",
+        "Azerbaijan rejected the accusation.",
+        "The Azerbaijani Defence Ministry called the report disinformation.",
+        '"The Azerbaijani army did not violate the ceasefire," the ministry in Baku said.',
+    ],
+)
+def test_a_denial_is_attached_to_the_accused(extractor: Extractor, denial: str) -> None:
+    events = current(run(extractor, CLAIM + denial))
+    denying = [e for e in events if e.stance == "denies"]
+    assert len(denying) == 1, dump(events)
+    assert denying[0].actor == "Azerbaijan"
+    assert denying[0].source == "Azerbaijan"
+
+
+def test_a_denial_inside_a_report_of_the_claim(extractor: Extractor) -> None:
+    text = "The Azerbaijani Defence Ministry categorically denied Armenian reports that its forces had shelled Tegh."
+    events = current(run(extractor, text))
+    assert [(e.stance, e.actor) for e in events if e.stance == "denies"] == [
+        ("denies", "Azerbaijan")
+    ], dump(events)
+
+
+def test_the_denial_phrase_is_not_an_act(extractor: Extractor) -> None:
+    text = CLAIM + "Baku said the report is nothing but a deliberate provocation."
+    events = current(run(extractor, text))
+    assert sorted(e.stance for e in events) == ["asserts", "denies"], dump(events)
+
+
+# -- 6. claimant ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        (
+            "Ukrinform reported, citing the JFO press center, that Russian forces shelled Avdiivka.",
+            "Ukraine",
+        ),
+        (
+            "Russian forces shelled Avdiivka on Thursday, the General Staff of Ukraine said.",
+            "Ukraine",
+        ),
+        ("Indian troops opened fire on civilians in Kotli on Thursday, the ISPR said.", "Pakistan"),
+        (
+            "Indian troops fired on posts in Kotli on Thursday, the army's media wing said.",
+            "Pakistan",
+        ),
+        (
+            "Israeli forces fired at a UNIFIL patrol near Naqoura on Thursday, the mission said.",
+            "UNIFIL",
+        ),
+        ("Azerbaijani forces shelled Tegh on Thursday, a Chinese news agency reported.", "media"),
+    ],
+)
+def test_the_claimant_is_the_body_an_outlet_relays(
+    extractor: Extractor, text: str, source: str
+) -> None:
+    events = current(run(extractor, text))
+    assert [e.source for e in events] == [source], dump(events)
+
+
+def test_a_relayed_statement_keeps_its_claimant_in_unattributed_sentences(
+    extractor: Extractor,
+) -> None:
+    text = (
+        "Pakistani troops shelled Indian posts in Poonch on Thursday, a defence spokesman in "
+        "Jammu said. The Indian Army said it retaliated. On Wednesday, Pakistani troops fired "
+        "mortars at posts in Rajouri. On Tuesday, Pakistani troops fired on posts in Uri. "
+        "The Indian Army said the posts suffered no damage."
+    )
+    events = current(run(extractor, text))
+    assert {e.source for e in events} == {"India"}, dump(events)

@@ -36,8 +36,14 @@ _MONITOR = re.compile(
     re.IGNORECASE,
 )
 _MEDIA = re.compile(
-    r"\b(?:residents|villagers|locals|witnesses|local people|media|newspaper|outlet|journalists?|"
+    r"\b(?:residents|villagers|locals|witnesses|local people|"
+    r"media(?! (?:wing|office|centre|center|department|service|directorate|cell))|newspaper|outlet|journalists?|"
     r"correspondent|reporters?|news agency|reuters|afp|ap|bbc|cnn|al jazeera|observers said)\b",
+    re.IGNORECASE,
+)
+_OUTLET_OF = re.compile(
+    r"^\s+(?:state(?:-run|-owned)?\s+|\w+\s+)?(?:news agency|media|newspaper|television|tv|"
+    r"broadcaster|radio|outlet|daily|website)\b",
     re.IGNORECASE,
 )
 # "Azerbaijani forces violated the ceasefire – Artsakh military": a headline's credited source
@@ -129,6 +135,8 @@ class AttributionFinder:
     def resolve(self, text: str) -> tuple[SpeakerKind, str | None]:
         """The side an attribution's speaker phrase names, or how to fill it in."""
         mentions = [m for m in self.resolver.find(text) if m.kind != "place"]
+        if mentions and _OUTLET_OF.search(text[mentions[0].end :]):
+            return "media", "media"  # "a Chinese news agency": an outlet, not the side
         if mentions:
             return "side", mentions[0].side
         for name, aliases in self.lexicon.armed_groups.items():
@@ -141,6 +149,11 @@ class AttributionFinder:
         if _OFFICIAL.search(text) and not re.match(r"\s*(?:the|its|this|that)\b", text, re.I):
             return "official", None
         return "inherit", None
+
+
+def is_office(text: str) -> bool:
+    """Whether a speaker phrase names an office of some side ("the army's media wing")."""
+    return bool(_OFFICIAL.search(text))
 
 
 def _back_to_boundary(before: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 
 import spacy
@@ -19,7 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from trucewatch.extract.acts import Trigger, find_triggers, main_trigger, type_and_weapon
-from trucewatch.extract.claims import AttributionFinder
+from trucewatch.extract.claims import Attribution, AttributionFinder, is_office
 from trucewatch.extract.dates import find_dates
 from trucewatch.extract.denials import claim_and_denial, denial_of_earlier
 from trucewatch.extract.lexicon import Lexicon, default_lexicon
@@ -136,10 +137,11 @@ class Extractor:
             (m.side for m in self.participants.mentions(doc.text) if m.kind == "institution"), None
         )
         quote_speakers = self._quote_speakers(sentences)
+        found = [self.attributions.find(sent.text) for sent in sentences]
+        state.relayed_body = _main_speaker(found)
         events: list[Event] = []
         periods: list[PeriodStatement] = []
-        for sent in sentences:
-            attributions = self.attributions.find(sent.text)
+        for sent, attributions in zip(sentences, found, strict=True):
             own = next((a for a in attributions if not a.relayed), None)
             if own is not None and own.kind == "monitor" and state.monitor:
                 state.speaker, state.speaker_sentence = state.monitor, sent.index
@@ -231,10 +233,12 @@ class Extractor:
         intended acts go ("will respond to any provocation", "threatened to shell"), and so does
         an act only referred to ("in response to the shelling") when the sentence tells another."""
         modality = self.lexicon.modality
+        denials = [(m.start(), m.end()) for m in self.lexicon.denial.finditer(parsed.text)]
         kept = [
             t
             for t in triggers
-            if t.type not in VIOLENT_TYPES or not modality.unrealised(parsed, t.start, t.end)
+            if not any(lo <= t.start < hi for lo, hi in denials)  # "nothing but a provocation"
+            and (t.type not in VIOLENT_TYPES or not modality.unrealised(parsed, t.start, t.end))
         ]
         referring = {
             t
@@ -412,8 +416,10 @@ class Extractor:
         if chosen is not None or reading.sent.index - state.speaker_sentence <= 2:
             if state.speaker is None and chosen is not None and chosen.kind == "official":
                 return UNNAMED_OFFICIAL
+            if state.speaker is None and chosen is not None and is_office(chosen.speaker_text):
+                return UNNAMED_OFFICIAL  # "the army's media wing said", no side named before
             return state.speaker
-        return None
+        return state.relayed_body  # an outlet relaying one body's statement throughout
 
     def _is_retaliation(self, text: str, event: Event) -> bool:
         """A generic 'our troops responded befittingly' clause of the reporting side."""
@@ -464,6 +470,19 @@ def _segments(text: str) -> list[tuple[int, int]]:
     bounds = [0, *(m.end() for m in cuts)]
     ends = [*(m.start() for m in cuts), len(text)]
     return list(zip(bounds, ends, strict=True))
+
+
+def _main_speaker(attributions: list[list[Attribution]]) -> str | None:
+    """The one side a report relays: the speaker of at least two thirds of the named, own-voice
+    attributions, when there are two or more; else None (the outlet speaks for itself)."""
+    named = Counter(
+        a.side for found in attributions for a in found if a.kind == "side" and not a.relayed
+    )
+    total = sum(named.values())
+    if total < 2:
+        return None
+    side, n = named.most_common(1)[0]
+    return side if n * 3 >= total * 2 else None
 
 
 def _tallies(events: list[Event]) -> list[PeriodStatement]:

@@ -30,6 +30,7 @@ class DocumentState:
     cast: Cast = field(default_factory=Cast)
     in_background: bool = False  # the last event told was background
     monitor: str | None = None  # the monitoring mission the document names ("the Mission")
+    relayed_body: str | None = None  # the side whose statement the whole report relays
 
 
 @dataclass(frozen=True)
