@@ -260,7 +260,10 @@ def test_a_denial_is_attached_to_the_accused(extractor: Extractor, denial: str) 
 
 
 def test_a_denial_inside_a_report_of_the_claim(extractor: Extractor) -> None:
-    text = "The Azerbaijani Defence Ministry categorically denied Armenian reports that its forces had shelled Tegh."
+    text = (
+        "The Azerbaijani Defence Ministry categorically denied Armenian reports that its forces "
+        "had shelled Tegh."
+    )
     events = current(run(extractor, text))
     assert [(e.stance, e.actor) for e in events if e.stance == "denies"] == [
         ("denies", "Azerbaijan")

@@ -37,7 +37,8 @@ _MONITOR = re.compile(
 )
 _MEDIA = re.compile(
     r"\b(?:residents|villagers|locals|witnesses|local people|"
-    r"media(?! (?:wing|office|centre|center|department|service|directorate|cell))|newspaper|outlet|journalists?|"
+    r"media(?! (?:wing|office|centre|center|department|service|directorate|cell))|"
+    r"newspaper|outlet|journalists?|"
     r"correspondent|reporters?|news agency|reuters|afp|ap|bbc|cnn|al jazeera|observers said)\b",
     re.IGNORECASE,
 )
