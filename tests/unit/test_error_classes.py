@@ -283,7 +283,7 @@ def test_the_denial_phrase_is_not_an_act(extractor: Extractor) -> None:
     ("text", "source"),
     [
         (
-            "Ukrinform reported, citing the JFO press center, that Russian forces shelled Avdiivka.",
+            "Ukrinform said, citing the JFO press center, that Russian forces shelled Pisky.",
             "Ukraine",
         ),
         (
