@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SHARED ?= ../shared
 OUT := out
 
-.PHONY: demo test lint eval bench install dev clean postgres audit fuzz bench-web browser
+.PHONY: demo test lint eval bench install dev clean postgres audit fuzz bench-web browser train
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,11 @@ lint: dev
 ## and the tune/check parts of train and ru_uk_dev (id lists in eval/; check prints figures only)
 eval: install
 	$(BIN)/python tools/run_eval.py --shared $(SHARED)
+
+## train: rebuild the claim filter (src/trucewatch/extract/claim_filter.json) from the tune part
+## of the shared train set (needs ../shared; scikit-learn from the dev extras; no network)
+train: dev
+	$(BIN)/python tools/train_claim_filter.py --shared $(SHARED)
 
 ## audit: dependency audit with pip-audit (needs PyPI's per-version JSON API, which this
 ## workplace's PyPI mirror does not serve: there it fails rather than pass having checked nothing)

@@ -20,6 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from trucewatch.extract.acts import Trigger, find_triggers, main_trigger, type_and_weapon
+from trucewatch.extract.claim_filter import ClaimFilter, default_claim_filter
 from trucewatch.extract.claims import Attribution, AttributionFinder, is_office
 from trucewatch.extract.dates import find_dates
 from trucewatch.extract.denials import claim_and_denial, denial_of_earlier
@@ -80,7 +81,13 @@ class Extractor:
         nlp: Language | None = None,
         resolver: SideResolver | None = None,
         lexicon: Lexicon | None = None,
+        claim_filter: ClaimFilter | None = None,
+        *,
+        filtered: bool = True,
     ) -> None:
+        """`claim_filter` defaults to the trained one shipped in the package; `filtered=False`
+        returns every claim the rules propose (what `make train` learns from)."""
+        self.claim_filter = (claim_filter or default_claim_filter()) if filtered else None
         self.nlp = nlp if nlp is not None else load_nlp()
         self.resolver = resolver if resolver is not None else SideResolver()
         self.lexicon = lexicon if lexicon is not None else default_lexicon()
@@ -166,8 +173,10 @@ class Extractor:
                 if new:
                     state.in_background = new[-1].historical
         periods.extend(_tallies(events))
-        folded = fold(events)
-        return DocumentReading([self._finish(e, state) for e in folded], periods)
+        claims = [self._finish(e, state) for e in fold(events)]
+        if self.claim_filter is not None:
+            claims = self.claim_filter.keep(claims, len(doc.text), doc.published)
+        return DocumentReading(claims, periods)
 
     def _zero_statement(
         self, reading: SentenceReading, state: DocumentState
