@@ -7,7 +7,9 @@ evidence: which fields the rules could fill, how the date was found, where in th
 claim sits, how many mentions were folded into it, and a few cues of tense, modality and
 background in its sentences. A claim scoring below the model's threshold is set aside: it is not
 returned as a claim. The weights ship as `claim_filter.json`; inference is a dot product, so the
-product needs no machine-learning library at run time.
+product needs no machine-learning library at run time. `make train` switches the filter on (a
+threshold above 0) only when it gains clearly on held-out folds of the training texts; with
+threshold 0 it keeps every claim.
 """
 
 from __future__ import annotations

@@ -80,7 +80,14 @@ def _places_agree(a: str | None, b: str | None) -> bool:
     return x in y or y in x
 
 
-_PLURAL_VIOLATIONS = re.compile(r"\b(?:violations|explosions|breaches|violated \w+ times)\b", re.I)
+# violations counted without a number: "more ceasefire violations", "recorded violations"
+_PLURAL_VIOLATIONS = re.compile(
+    r"\b(?:more|fewer|several|numerous|multiple|many|a number of|a similar number of|dozens of|"
+    r"hundreds of|thousands of)\s+(?:\w+\s+)?(?:violations|explosions|breaches)\b|"
+    r"\b(?:violations|explosions)\b[^.;]{0,40}\b(?:recorded|registered|observed)\b|"
+    r"\b(?:recorded|registered|observed)\b[^.;]{0,40}\b(?:violations|explosions)\b",
+    re.I,
+)
 
 
 def _is_tally(event: Event) -> bool:

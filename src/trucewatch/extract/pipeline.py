@@ -93,7 +93,9 @@ class Extractor:
         self.lexicon = lexicon if lexicon is not None else default_lexicon()
         self.numbers = NumberReader(self.lexicon)
         self.attributions = AttributionFinder(self.lexicon, self.resolver)
-        self.places = PlaceFinder(self.resolver)
+        self.places = PlaceFinder(
+            self.resolver, (a for aliases in self.lexicon.armed_groups.values() for a in aliases)
+        )
         self.participants = ParticipantFinder(self.resolver, self.lexicon)
 
     # -- public API -------------------------------------------------------------------------
@@ -377,6 +379,8 @@ class Extractor:
         denial = bool(lex.denial.search(reading.sent.text))
         if etype in VIOLENT_TYPES and self._is_retaliation(text, base):
             return []
+        if _ANSWERED.search(reading.sent.text[: main.start]) and not _is_detailed(base):
+            return []  # "has been retaliating to Pakistani violations": the act is only answered
         if _is_part_of_tally(base, reading.sent.text, earlier):
             return []  # "The majority of the violations were recorded near X": the tally before
         if etype == "ceasefire_violation" and not denial and _is_bare(base):
@@ -543,6 +547,17 @@ def _is_part_of_tally(event: Event, sentence: str, earlier: list[Event]) -> bool
     return (
         prev.type == "ceasefire_violation" and prev.source == event.source and not prev.historical
     )
+
+
+_ANSWERED = re.compile(
+    r"\b(?:retaliat\w*|respond\w*|repl(?:y|ied|ying)|react\w*)\s+(?:to|against|for)\s+"
+    r"(?:[\w’'-]+\s+){0,4}$",
+    re.I,
+)
+
+
+def _is_detailed(event: Event) -> bool:
+    return any(getattr(event, key) for key in ("location", "killed", "injured", "count"))
 
 
 def _is_bare(event: Event) -> bool:

@@ -9,6 +9,7 @@ name ("Nagorno-Karabakh").
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from spacy.tokens import Doc
 
@@ -59,13 +60,15 @@ _LEADING_PREPOSITION = re.compile(
 
 
 class PlaceFinder:
-    def __init__(self, resolver: SideResolver) -> None:
+    def __init__(self, resolver: SideResolver, groups: Iterable[str] = ()) -> None:
+        """`groups`: names of armed groups no profile lists ("M23"), never places."""
         self.resolver = resolver
+        self.groups = frozenset(g.lower() for g in groups)
 
     def _usable(self, name: str, persons: set[str]) -> bool:
         """A name usable as a place: the gazetteer knows it, or it is neither a side, a person
         (spaCy PERSON), a dateline in capitals, nor a word that starts names of other things."""
-        if _NOT_PLACE.match(name):
+        if _NOT_PLACE.match(name) or name.lower() in self.groups:
             return False
         if self.resolver.place(name) is not None:
             return True
