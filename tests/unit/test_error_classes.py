@@ -211,7 +211,7 @@ def test_earlier_today_is_current(extractor: Extractor, text: str) -> None:
         "Azerbaijani forces had earlier shelled Sotk in 2021, the ministry recalled.",
         "During the 2020 war, Azerbaijani drones struck Stepanakert almost daily.",
         "Earlier, the border post near Tegh was shelled by Azerbaijani forces.",
-        "Armed clashes erupted on March 20 between Armenian and Azerbaijani troops near Sotk.",
+        "Armed clashes erupted on January 20 between Armenian and Azerbaijani troops near Sotk.",
     ],
 )
 def test_recaps_are_background(extractor: Extractor, text: str) -> None:

@@ -22,8 +22,8 @@ Kind = Literal[
 ]
 Precision = Literal["day", "month", "season", "year", "unknown"]
 
-#: Acts further back than this (in days) are background: a report recaps them, not breaks them.
-HORIZON_DAYS = 14
+#: Acts further back than this (in days, ~2 months) are background: a report recaps them.
+HORIZON_DAYS = 60
 #: Month-day without a year: the latest such day not more than this many days after the anchor.
 FUTURE_SLACK_DAYS = 2
 #: Periods (tallies) spanning at least this many days are historical ("weeks or longer").
