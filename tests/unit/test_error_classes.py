@@ -320,3 +320,34 @@ def test_a_relayed_statement_keeps_its_claimant_in_unattributed_sentences(
     )
     events = current(run(extractor, text))
     assert {e.source for e in events} == {"India"}, dump(events)
+
+
+# -- 2. one claim told over several sentences ----------------------------------------------------
+
+
+def test_a_sentence_going_on_about_the_acts_keeps_their_actor(extractor: Extractor) -> None:
+    text = (
+        "Health officials said nine people were killed in three Israeli air strikes in Gaza on "
+        "Thursday. Medics said five of them died in Jabalia and the rest in two separate strikes "
+        "in Rafah."
+    )
+    events = current(run(extractor, text))
+    assert events, dump(run(extractor, text))
+    assert {e.actor for e in events} == {"Israel"}, dump(events)
+
+
+def test_a_position_that_was_hit_is_an_act(extractor: Extractor) -> None:
+    text = "A UNIFIL position near Kfarchouba was directly hit on Thursday, the mission said."
+    events = current(run(extractor, text))
+    assert len(events) == 1, dump(run(extractor, text))
+
+
+def test_there_was_no_firing_is_a_denial(extractor: Extractor) -> None:
+    text = (
+        "Asked about reports of firing by Pakistani troops on Indian posts in Poonch, the Indian "
+        "army spokesman said there was no firing."
+    )
+    events = current(run(extractor, text))
+    assert [(e.stance, e.actor) for e in events if e.stance == "denies"] == [
+        ("denies", "Pakistan")
+    ], dump(events)

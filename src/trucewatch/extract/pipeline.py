@@ -343,6 +343,8 @@ class Extractor:
         )
         if actor is None and etype in VIOLENT_TYPES:  # a group no profile or list names
             actor = self.participants.named_subject(parsed, main.start, main.end)
+        if actor is None and etype in VIOLENT_TYPES and not self.participants.mentions(text):
+            actor, target = _carried_sides(reading, earlier, actor, target)
         if source == UNNAMED_OFFICIAL:  # "a defence spokesman said": the side the act hit
             source = target if target in cast.parties else cast.rival(actor)
         if etype == "shoot_down":
@@ -554,6 +556,22 @@ _ANSWERED = re.compile(
     r"(?:[\w’'-]+\s+){0,4}$",
     re.I,
 )
+
+
+_CARRY_WITHIN = 400  # characters between a claim and the sentence that goes on telling it
+
+
+def _carried_sides(
+    reading: SentenceReading, earlier: list[Event], actor: str | None, target: str | None
+) -> tuple[str | None, str | None]:
+    """A sentence that names no side but goes on about the acts just told ("the rest in two
+    separate attacks in Khan Younis"): the sides of the current claim just before it."""
+    prev = next((e for e in reversed(earlier) if e.is_violation and not e.historical), None)
+    if prev is None or prev.actor is None or not prev.evidence:
+        return actor, target
+    if reading.sent.start - prev.evidence[-1].end > _CARRY_WITHIN:
+        return actor, target
+    return prev.actor, target or prev.target
 
 
 def _is_detailed(event: Event) -> bool:
