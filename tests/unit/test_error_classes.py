@@ -351,3 +351,13 @@ def test_there_was_no_firing_is_a_denial(extractor: Extractor) -> None:
     assert [(e.stance, e.actor) for e in events if e.stance == "denies"] == [
         ("denies", "Pakistan")
     ], dump(events)
+
+
+def test_one_strike_told_in_other_words_is_one_claim(extractor: Extractor) -> None:
+    text = (
+        "Russian forces shelled a school in Avdiivka on Thursday, the regional governor said.\n"
+        "Russian troops fired on the school in Avdiivka with artillery on Thursday, he added.\n"
+        "Two teachers received blast injuries when Russian shells hit the school on Thursday."
+    )
+    events = current(run(extractor, text))
+    assert [(e.type, e.actor) for e in events] == [("shelling", "Russia")], dump(events)

@@ -111,7 +111,7 @@ def compatible(a: Event, b: Event) -> bool:
     if a.type != b.type:
         if a.type not in VIOLENT_TYPES:
             return False
-        if a.type not in GENERIC and b.type not in GENERIC and not summary:
+        if a.type not in GENERIC and b.type not in GENERIC and not (summary or _same_strike(a, b)):
             return False
     if _is_tally(a) != _is_tally(b) and (a.location or b.location):
         return False
@@ -142,9 +142,35 @@ def _agree_count(a: Event, b: Event) -> bool:
     return 1 in (a.count, b.count) and (a.type in GENERIC or b.type in GENERIC)
 
 
+# Fire of one kind told in other words ("shelled", "fired on", "shells hit a kindergarten",
+# "blast injuries"): the same strike when the same side hit the same place that day. The heavier
+# kind names the claim.
+_FIRE_RANK = {
+    "firing": 1,
+    "attack_on_civilians": 2,
+    "explosive": 3,
+    "shelling": 4,
+    "drone_strike": 5,
+}
+
+
+def _same_strike(a: Event, b: Event) -> bool:
+    return (
+        a.type in _FIRE_RANK
+        and b.type in _FIRE_RANK
+        and a.actor is not None
+        and a.actor == b.actor
+        and a.date is not None
+        and a.date == b.date
+        and (a.location is None or b.location is None or a.location == b.location)
+    )
+
+
 def combine(a: Event, b: Event) -> Event:
     """One event holding what either mention states; the more specific type and source win."""
     specific = b if (a.type in GENERIC and b.type not in GENERIC) or a.headline else a
+    if _same_strike(a, b) and not (a.headline or b.headline):
+        specific = a if _FIRE_RANK[a.type] >= _FIRE_RANK[b.type] else b
     if a.type in GENERIC and b.type in GENERIC and a.count is None and b.count is not None:
         specific = b
     other = a if specific is b else b
