@@ -361,3 +361,33 @@ def test_one_strike_told_in_other_words_is_one_claim(extractor: Extractor) -> No
     )
     events = current(run(extractor, text))
     assert [(e.type, e.actor) for e in events] == [("shelling", "Russia")], dump(events)
+
+
+@pytest.mark.parametrize(
+    ("text", "actor"),
+    [
+        (
+            "The army shelled rebel positions near Kidal in Mali on Thursday, officials said.",
+            "Mali",
+        ),
+        (
+            "Fighters of the Karen National Union said regime troops shelled their positions in "
+            "Myanmar's Kayin State on Thursday.",
+            "Myanmar",
+        ),
+    ],
+)
+def test_a_states_forces_named_without_the_state(
+    extractor: Extractor, text: str, actor: str
+) -> None:
+    events = current(run(extractor, text))
+    assert [e.actor for e in events] == [actor], dump(events)
+
+
+def test_an_alias_inside_a_longer_name_is_not_that_group(extractor: Extractor) -> None:
+    text = (
+        "The Ta'ang National Liberation Army said on Thursday that it shelled an army base near "
+        "Namhsan in Myanmar."
+    )
+    events = run(extractor, text)
+    assert all("ELN" not in (e.actor, e.source, e.target) for e in events), dump(events)

@@ -42,6 +42,8 @@ _MEDIA = re.compile(
     r"correspondent|reporters?|news agency|reuters|afp|ap|bbc|cnn|al jazeera|observers said)\b",
     re.IGNORECASE,
 )
+# an alias inside a longer proper name ("Ta'ang National Liberation Army") is not that group
+_LONGER_NAME_BEFORE = re.compile(r"\b[A-Z][\w'’.-]*(?<!'s)(?<!’s)\s+$")
 _OUTLET_OF = re.compile(
     r"^\s+(?:state(?:-run|-owned)?\s+|\w+\s+)?(?:news agency|media|newspaper|television|tv|"
     r"broadcaster|radio|outlet|daily|website)\b",
@@ -141,8 +143,11 @@ class AttributionFinder:
         if mentions:
             return "side", mentions[0].side
         for name, aliases in self.lexicon.armed_groups.items():
-            if any(re.search(rf"\b{re.escape(a)}\b", text) for a in aliases):
-                return "side", name
+            for alias in aliases:
+                pattern = re.escape(alias).replace("'", "['’]")
+                for m in re.finditer(rf"\b{pattern}\b", text):
+                    if not _LONGER_NAME_BEFORE.search(text, 0, m.start()):
+                        return "side", name
         if _MONITOR.match(text.strip()):
             return "monitor", None
         if _MEDIA.search(text):

@@ -52,6 +52,7 @@ class Lexicon:
     historical: re.Pattern[str]
     retaliation: re.Pattern[str]
     enemy: re.Pattern[str]
+    state_forces: re.Pattern[str]
     armed_groups: dict[str, tuple[str, ...]]
     any_trigger: re.Pattern[str]
     any_toll: re.Pattern[str]
@@ -116,6 +117,7 @@ def compile_lexicon(data: dict[str, Any]) -> Lexicon:
         historical=_alternation(list(data["historical"])),
         retaliation=_alternation(list(data["retaliation"])),
         enemy=_alternation(list(data["enemy"])),
+        state_forces=_alternation(list(data.get("state_forces", ["$^"]))),
         armed_groups={k: tuple(v) for k, v in data["armed_groups"].items()},
         any_trigger=_alternation(every_trigger),
         no_violations=_alternation(list(data["no_violations"])),

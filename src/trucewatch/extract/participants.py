@@ -48,6 +48,9 @@ _BY_SIDE_ACT = re.compile(
     r"bombardment|sniper fire|mortar fire|artillery fire|aggression|provocation)\b",
     re.I,
 )
+# a capitalised word right before an alias makes it part of a longer name ("Ta'ang National
+# Liberation Army"); a possessive does not ("Colombia's National Liberation Army")
+INSIDE_LONGER_NAME = re.compile(r"\b[A-Z][\w'’.-]*(?<!'s)(?<!’s)\s+$")
 _DATELINE = re.compile(r"[A-Z][A-Z .'-]{2,}(?:,\s*[^—–\n]{2,40}?)?\s+[—–]\s")
 _OWNER_BEFORE = re.compile(r"\b(?:of|belonging to|from)\s+(?:the\s+)?(?:\w+\s+){0,2}$")
 
@@ -58,6 +61,14 @@ class Cast:
 
     profile: Profile | None = None
     counts: Counter[str] = field(default_factory=Counter)
+    countries: Counter[str] = field(default_factory=Counter)  # states named, most named first
+
+    def host(self, speaker: str | None) -> str | None:
+        """The state whose forces "the army" or "regime troops" are: the speaker when it is a
+        state the report names, else the state the report names most."""
+        if speaker is not None and speaker in self.countries:
+            return speaker
+        return self.countries.most_common(1)[0][0] if self.countries else None
 
     @property
     def parties(self) -> set[str]:
@@ -87,6 +98,8 @@ class ParticipantFinder:
         for mention in self.mentions(text):
             if mention.kind in ("party", "country"):
                 cast.counts[mention.side] += 1
+            if mention.kind == "country":
+                cast.countries[mention.side] += 1
         return cast
 
     def mentions(self, text: str) -> list[SideMention]:
@@ -97,6 +110,8 @@ class ParticipantFinder:
                 flags = 0 if alias.isupper() else re.IGNORECASE
                 pattern = re.escape(alias).replace("'", "['’]")  # Haftar's, Haftar’s
                 for m in re.finditer(rf"\b{pattern}\b", text, flags):
+                    if INSIDE_LONGER_NAME.search(text, 0, m.start()):
+                        continue  # "Ta'ang National Liberation Army" is not the ELN
                     if not any(x.start <= m.start() < x.end for x in found):
                         found.append(SideMention(name, m.group(), m.start(), m.end(), "party"))
         return sorted(found, key=lambda m: m.start)
@@ -164,6 +179,14 @@ class ParticipantFinder:
                     continue
                 if mention_role(span, reporting) == "actor" or self._precedes_act(text, m.end()):
                     actor = cast.rival(source)
+                    break
+        if actor is None:
+            for m in self.lexicon.state_forces.finditer(text, lo, hi):
+                span = parsed.char_span(m.start(), m.end(), alignment_mode="expand")
+                if span is None:
+                    continue
+                if mention_role(span, reporting) == "actor" or self._precedes_act(text, m.end()):
+                    actor = cast.host(source)
                     break
         named_speaker = source if source and source != "media" else None
         if named_speaker:
