@@ -52,7 +52,7 @@ def statement_day(text: str, dates: list[DateMention], lexicon: Lexicon) -> dt.d
     """The day the speaker made the statement ("said Thursday", "Tuesday's bulletin", "the
     ministry on Wednesday denied")."""
     for d in dates:
-        if d.day is None:
+        if d.day is None or d.kind == "past_day":  # "recorded over the past day" is the period
             continue
         after = text[d.end : d.end + 16]
         before = text[max(0, d.start - 14) : d.start]
