@@ -391,3 +391,10 @@ def test_an_alias_inside_a_longer_name_is_not_that_group(extractor: Extractor) -
     )
     events = run(extractor, text)
     assert all("ELN" not in (e.actor, e.source, e.target) for e in events), dump(events)
+
+
+def test_a_two_sided_exchange_blames_no_one(extractor: Extractor) -> None:
+    events = current(
+        run(extractor, "Indian and Pakistani troops exchanged fire in Uri on Thursday.")
+    )
+    assert [(e.actor, e.stance) for e in events] == [(None, "neutral")], dump(events)

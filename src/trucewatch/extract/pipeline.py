@@ -260,6 +260,17 @@ class Extractor:
             kept = [t for t in kept if t not in referring]
         return kept
 
+    def _mutual(self, text: str, window: tuple[int, int]) -> bool:
+        """Two sides joined by 'and' as the doers of a two-sided act ("X and Y troops exchanged
+        fire", "X and Y clashed")."""
+        found = [m for m in self.participants.mentions(text) if window[0] <= m.start < window[1]]
+        for first, second in zip(found, found[1:], strict=False):
+            if first.side == second.side or not _JOINED.fullmatch(text[first.end : second.start]):
+                continue
+            if _MUTUAL_AFTER.match(text, second.end):
+                return True
+        return False
+
     def _only_refers_back(self, text: str, triggers: list[Trigger]) -> bool:
         """'... as a result of the ceasefire violation': every act is named with a definite
         article and no side is named, so the sentence adds to an act told before."""
@@ -343,7 +354,9 @@ class Extractor:
         )
         if actor is None and etype in VIOLENT_TYPES:  # a group no profile or list names
             actor = self.participants.named_subject(parsed, main.start, main.end)
-        if actor is None and etype in VIOLENT_TYPES and not self.participants.mentions(text):
+        if etype == "armed_clash" and self._mutual(reading.sent.text, window):
+            actor = target = None  # "Indian and Pakistani troops exchanged fire": no one blamed
+        elif actor is None and etype in VIOLENT_TYPES and not self.participants.mentions(text):
             actor, target = _carried_sides(reading, earlier, actor, target)
         if source == UNNAMED_OFFICIAL:  # "a defence spokesman said": the side the act hit
             source = target if target in cast.parties else cast.rival(actor)
@@ -558,6 +571,14 @@ _ANSWERED = re.compile(
 )
 
 
+_JOINED = re.compile(
+    r"(?:\s+(?:forces|troops|army|armies|soldiers|units|military))?\s+and\s+(?:the\s+)?"
+)
+_MUTUAL_AFTER = re.compile(
+    r"(?:\s+(?:forces|troops|army|armies|soldiers|units|military|border guards))?\s+"
+    r"(?:have\s+|had\s+)?(?:exchanged|traded|clashed|fought|engaged in)\b",
+    re.I,
+)
 _CARRY_WITHIN = 400  # characters between a claim and the sentence that goes on telling it
 
 
