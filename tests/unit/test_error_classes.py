@@ -398,3 +398,15 @@ def test_a_two_sided_exchange_blames_no_one(extractor: Extractor) -> None:
         run(extractor, "Indian and Pakistani troops exchanged fire in Uri on Thursday.")
     )
     assert [(e.actor, e.stance) for e in events] == [(None, "neutral")], dump(events)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The group warned that rocket attacks on the border towns would increase in intensity.",
+        "Officials toured the liberated areas north of the river on Thursday.",
+    ],
+)
+def test_future_subjects_and_adjectives_are_no_acts(extractor: Extractor, text: str) -> None:
+    events = run(extractor, text)
+    assert current(events) == [], dump(events)

@@ -62,6 +62,10 @@ class Modality:
             return False
         if _has_child(head, "det", {"no", "any"}) or _has_child(head, "neg", None):
             return True
+        if head.dep_ == "amod" and head.tag_ in ("VBN", "JJ"):
+            return True  # "liberated areas", "captured weapons": a state, not an act
+        if head.dep_ in ("nsubj", "nsubjpass") and _has_child(head.head, "aux", self.modals):
+            return True  # "rocket attacks would increase", "the shelling will continue"
         token: Token = head
         via_conj = False  # past a conjunction, only governors count ("not hurt, but received ...")
         for _ in range(_MAX_CLIMB):

@@ -227,7 +227,15 @@ class ParticipantFinder:
             known = [m for m in self.resolver.find(name) if m.kind != "place"]
             if known:
                 return None  # a side or an institution the mention pass already weighed
-            return name
+            listed = next(
+                (
+                    group
+                    for group, aliases in self.lexicon.armed_groups.items()
+                    if name.lower() in (a.lower() for a in aliases)
+                ),
+                None,
+            )
+            return listed or name
         return None
 
     def shoot_down(
