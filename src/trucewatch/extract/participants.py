@@ -8,6 +8,7 @@ speaker's rival; for a shoot-down, the side that owned the downed platform is th
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -62,6 +63,7 @@ class Cast:
     profile: Profile | None = None
     counts: Counter[str] = field(default_factory=Counter)
     countries: Counter[str] = field(default_factory=Counter)  # states named, most named first
+    institutions: list[str] = field(default_factory=list)  # monitors and mediators, in order
 
     def host(self, speaker: str | None) -> str | None:
         """The state whose forces "the army" or "regime troops" are: the speaker when it is a
@@ -100,20 +102,30 @@ class ParticipantFinder:
                 cast.counts[mention.side] += 1
             if mention.kind == "country":
                 cast.countries[mention.side] += 1
+            if mention.kind == "institution" and mention.side not in cast.institutions:
+                cast.institutions.append(mention.side)
         return cast
 
-    def mentions(self, text: str) -> list[SideMention]:
-        """Side mentions from the profiles and countries, plus armed groups of the lexicon."""
-        found = [m for m in self.resolver.find(text) if m.kind != "place"]
+    @functools.cached_property
+    def _group_patterns(self) -> list[tuple[str, re.Pattern[str]]]:
+        """One compiled pattern per armed-group alias (capitals match case-sensitively)."""
+        out = []
         for name, aliases in self.lexicon.armed_groups.items():
             for alias in aliases:
                 flags = 0 if alias.isupper() else re.IGNORECASE
                 pattern = re.escape(alias).replace("'", "['’]")  # Haftar's, Haftar’s
-                for m in re.finditer(rf"\b{pattern}\b", text, flags):
-                    if INSIDE_LONGER_NAME.search(text, 0, m.start()):
-                        continue  # "Ta'ang National Liberation Army" is not the ELN
-                    if not any(x.start <= m.start() < x.end for x in found):
-                        found.append(SideMention(name, m.group(), m.start(), m.end(), "party"))
+                out.append((name, re.compile(rf"\b{pattern}\b", flags)))
+        return out
+
+    def mentions(self, text: str) -> list[SideMention]:
+        """Side mentions from the profiles and countries, plus armed groups of the lexicon."""
+        found = [m for m in self.resolver.find(text) if m.kind != "place"]
+        for name, rx in self._group_patterns:
+            for m in rx.finditer(text):
+                if INSIDE_LONGER_NAME.search(text, 0, m.start()):
+                    continue  # "Ta'ang National Liberation Army" is not the ELN
+                if not any(x.start <= m.start() < x.end for x in found):
+                    found.append(SideMention(name, m.group(), m.start(), m.end(), "party"))
         return sorted(found, key=lambda m: m.start)
 
     def actor_target(

@@ -142,9 +142,7 @@ class Extractor:
         self, doc: Document, sentences: list[Sentence], parsed: dict[int, Doc]
     ) -> DocumentReading:
         state = DocumentState(published=doc.published, cast=self.participants.cast(doc.text))
-        state.monitor = next(
-            (m.side for m in self.participants.mentions(doc.text) if m.kind == "institution"), None
-        )
+        state.monitor = next(iter(state.cast.institutions), None)
         quote_speakers = self._quote_speakers(sentences)
         found = [self.attributions.find(sent.text) for sent in sentences]
         state.relayed_body = _main_speaker(found)
