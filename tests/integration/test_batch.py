@@ -24,7 +24,7 @@ from trucewatch.batch.shards import expand, read_shard
 from trucewatch.cli.batch import batch
 from trucewatch.extract.pipeline import Extractor
 from trucewatch.geo import Geocoder
-from trucewatch.records import document_id
+from trucewatch.models import document_id
 from trucewatch.store import open_store
 
 # Short reports written for these tests, three per shard.

@@ -16,8 +16,8 @@ from trucewatch.geo import Geocoder
 from trucewatch.ingest.sources import SourceItem
 from trucewatch.models import Document
 from trucewatch.registry import Registry
+from trucewatch.registry.review import Reviewer, ReviewError
 from trucewatch.report.daily import daily_bulletin
-from trucewatch.review import Reviewer, ReviewError
 from trucewatch.store import SqlStore, StaleVersionError, open_store
 
 CLAIM = (
@@ -229,7 +229,7 @@ def test_two_linkers_creating_the_same_incident_do_not_overwrite_each_other(
 
 
 def test_undo_dates_ceasefires_and_merge_targets(store: SqlStore, registry: Registry) -> None:
-    from trucewatch.records import Ceasefire
+    from trucewatch.models import Ceasefire
 
     registry.ingest([item(CLAIM, "2022-09-13"), item(OTHER_DAY, "2022-09-16")])
     first, second = only(store)

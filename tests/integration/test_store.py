@@ -16,16 +16,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect, make_url, select
 
-from trucewatch.models import DateBasis, Event, EventType, Evidence, Stance, Weapon
-from trucewatch.records import (
+from trucewatch.models import (
     Ceasefire,
     Claim,
+    DateBasis,
+    Event,
+    EventType,
+    Evidence,
     GeoPoint,
     GeoPrecision,
     Incident,
     PeriodReport,
     Review,
+    Stance,
     StoredDocument,
+    Weapon,
     document_id,
 )
 from trucewatch.store import IncidentStore, SqlStore, StoreError, migrations, open_store

@@ -12,8 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from trucewatch.models import Event, Evidence
-from trucewatch.records import Claim, GeoPoint, Incident, StoredDocument
+from trucewatch.models import Claim, Event, Evidence, GeoPoint, Incident, StoredDocument
 from trucewatch.report.export import COLUMNS, export, spreadsheet_safe, time_precision
 
 DAY = dt.date(2021, 8, 11)

@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trucewatch.batch.shards import OUTPUT_SUFFIX, read_shard
-from trucewatch.models import Document, Event
-from trucewatch.records import document_id
-from trucewatch.timelimit import time_limit
+from trucewatch.models import Document, Event, document_id
+from trucewatch.registry.timelimit import time_limit
 
 if TYPE_CHECKING:
     import pyarrow as pa

@@ -8,8 +8,7 @@ import json
 import click
 
 from trucewatch.cli.options import db_option, origin_option, parse_day, registry
-from trucewatch.models import EVENT_TYPES
-from trucewatch.records import Incident, origin_of
+from trucewatch.models import EVENT_TYPES, Incident, origin_of
 
 
 def _line(incident: Incident) -> str:

@@ -43,8 +43,8 @@ from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import fromstring as _defused_fromstring
 from feedparser.encodings import convert_to_utf8
 
-from trucewatch.clean import clean_text
 from trucewatch.ingest import sources  # cycle-safe: only attributes used at call time
+from trucewatch.ingest.clean import clean_text
 from trucewatch.ingest.html import html_to_text
 from trucewatch.ingest.readers import InputError
 from trucewatch.models import Document

@@ -17,8 +17,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from trucewatch.clean import clean_text
 from trucewatch.ingest import feeds  # cycle-safe: only attributes used at call time
+from trucewatch.ingest.clean import clean_text
 from trucewatch.ingest.html import html_to_text
 from trucewatch.ingest.readers import MAX_BYTES, SUFFIXES, InputError, read_inputs, walk_folder
 from trucewatch.ingest.web import Fetched, FetchError, fetch

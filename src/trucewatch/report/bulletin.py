@@ -34,8 +34,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from pydantic import BaseModel, Field
 
 from trucewatch.link.rules import is_tally
-from trucewatch.models import VIOLENT_TYPES
-from trucewatch.records import (
+from trucewatch.models import (
+    VIOLENT_TYPES,
     CasualtyRange,
     Ceasefire,
     Claim,

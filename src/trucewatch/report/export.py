@@ -40,7 +40,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from trucewatch.records import Incident, StoredDocument
+from trucewatch.models import Incident, StoredDocument
 from trucewatch.report.describe import (
     UNATTRIBUTED,
     blame_pairs,

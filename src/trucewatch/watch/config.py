@@ -43,7 +43,7 @@ from urllib.parse import urlsplit
 import lxml.html
 from lxml import etree
 
-from trucewatch.clean import clean_text
+from trucewatch.ingest.clean import clean_text
 
 __all__ = [
     "DEFAULT_CONFIG",

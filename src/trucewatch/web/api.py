@@ -20,15 +20,16 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from trucewatch.accounts import User
 from trucewatch.ingest.sources import SourceItem
 from trucewatch.models import Document
-from trucewatch.observations import Observation
 from trucewatch.records import Ceasefire, Incident, PeriodReport, Review
+from trucewatch.registry.ceasefires import CeasefireError, NewCeasefire, new_ceasefire
+from trucewatch.registry.observations import Observation
+from trucewatch.registry.review import Reviewer
 from trucewatch.report.bulletin import Bulletin, render_html, render_markdown
 from trucewatch.report.daily import daily_bulletin
 from trucewatch.report.export import export as write_export
-from trucewatch.review import Reviewer
+from trucewatch.store.accounts import User
 from trucewatch.store.queries import IncidentQuery, IncidentSummary, Order
 from trucewatch.web.charts import DayCount
 from trucewatch.web.headers import BULLETIN_CSP
@@ -352,7 +353,13 @@ def get_ceasefire(request: Request, id: str, _: Viewer, svc: Svc) -> Response:
 
 
 @router.post("/ceasefires", response_model=Ceasefire, status_code=201, responses=ERRORS)
-def add_ceasefire(ceasefire: Ceasefire, _: Admin, svc: Svc) -> Ceasefire:
+def add_ceasefire(data: NewCeasefire, _: Admin, svc: Svc) -> Ceasefire:
+    """Add a ceasefire (the same rules as `trucewatch ceasefire add`); without an id, one is
+    made from its name and start."""
+    try:
+        ceasefire = new_ceasefire(data)
+    except CeasefireError as error:
+        raise HTTPException(422, str(error)) from error
     if not svc.store.add_ceasefire(ceasefire):
         raise HTTPException(409, f"a ceasefire with id {ceasefire.id!r} exists")
     return ceasefire

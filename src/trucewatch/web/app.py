@@ -22,12 +22,12 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from trucewatch import __version__
-from trucewatch.accounts import AccountError, Accounts
 from trucewatch.extract.pipeline import Extractor
 from trucewatch.geo.geocoder import Geocoder
 from trucewatch.models import validation_problems
-from trucewatch.review import ReviewError
+from trucewatch.registry.review import ReviewError
 from trucewatch.store import StaleVersionError, StoreError, open_store
+from trucewatch.store.accounts import AccountError, Accounts
 from trucewatch.web import api, pages
 from trucewatch.web.headers import SecurityHeaders
 from trucewatch.web.limits import BodyLimit, LoginThrottle

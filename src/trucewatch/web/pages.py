@@ -22,13 +22,13 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from pydantic import ValidationError
 
-from trucewatch.accounts import ROLES
 from trucewatch.models import EVENT_TYPES, VIOLENT_TYPES, validation_problems
-from trucewatch.observations import Observation
 from trucewatch.records import EDITABLE_FIELDS, Claim, Incident, StoredDocument
+from trucewatch.registry.observations import Observation
+from trucewatch.registry.review import Reviewer, ReviewError
 from trucewatch.report.bulletin import render_html
 from trucewatch.report.daily import busiest_day, daily_bulletin
-from trucewatch.review import Reviewer, ReviewError
+from trucewatch.store.accounts import ROLES
 from trucewatch.store.queries import IncidentQuery, IncidentSummary
 from trucewatch.web import charts
 from trucewatch.web.headers import BULLETIN_CSP

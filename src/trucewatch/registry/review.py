@@ -19,15 +19,16 @@ from pydantic import ValidationError
 from trucewatch.link.ceasefires import ceasefire_for
 from trucewatch.link.incidents import claim_order, incident_id
 from trucewatch.link.summary import summarise
-from trucewatch.models import EVENT_TYPES, validation_problems
-from trucewatch.records import (
+from trucewatch.models import (
     EDITABLE_FIELDS,
+    EVENT_TYPES,
     OURS,
     Incident,
     Review,
     ReviewAction,
     ReviewStatus,
     origin_of,
+    validation_problems,
 )
 from trucewatch.store.base import StaleVersionError
 from trucewatch.store.sql import SqlStore
