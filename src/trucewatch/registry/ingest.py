@@ -43,6 +43,7 @@ class IngestSummary:
     failed: list[str] = field(default_factory=list)
     claims: int = 0
     incidents: int = 0
+    read: int = 0  # reports this registry read (extracted) itself; none for store_and_link
 
 
 class Registry:
@@ -162,6 +163,7 @@ class Registry:
         else:
             with time_limit():  # $TRUCEWATCH_DOC_TIMEOUT: a pathological report fails alone
                 reading = read(item, self.extractor, self.geocoder)
+            summary.read += 1
         stored = reading.document.model_copy(update={"ingested_at": dt.datetime.now(dt.UTC)})
         periods = [
             p.model_copy(update={"ceasefire_id": self._ceasefire_of(reading.profile, p.start)})

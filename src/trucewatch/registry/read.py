@@ -61,24 +61,28 @@ def stored_document(item: SourceItem, duplicate_of: str | None = None) -> Stored
     )
 
 
-def read(item: SourceItem, extractor: Extractor, geocoder: Geocoder) -> Reading:
+def read(item: SourceItem, extractor: Extractor, geocoder: Geocoder | None) -> Reading:
     """Extract the claims and period statements of `item`'s report, geocode the claims' places
-    (within the countries of the sides involved) and detect its conflict profile."""
+    (within the countries of the sides involved; not at all when `geocoder` is None) and detect
+    its conflict profile. Raises ValueError when the text has no words."""
     doc = item.document
     stored = stored_document(item)
     doc_id = stored.id
     sig = signature(doc.text)
     reading = extractor.read(Document(**{**doc.model_dump(), "id": doc_id}))
-    countries = geocoder.countries_for(
-        side for e in reading.events for side in (e.actor, e.target) if side
-    )
+    countries: list[str] = []
+    if geocoder is not None:
+        sides = (side for e in reading.events for side in (e.actor, e.target) if side)
+        countries = geocoder.countries_for(sides)
     claims = [
         Claim(
             id=Claim.make_id(doc_id, i),
             document_id=doc_id,
             index=i,
             event=event,
-            geo=geocoder.locate(event.location, countries=countries) if event.location else None,
+            geo=geocoder.locate(event.location, countries=countries)
+            if geocoder is not None and event.location
+            else None,
         )
         for i, event in enumerate(reading.events)
     ]
