@@ -26,6 +26,7 @@ from trucewatch.records import Ceasefire, Incident, PeriodReport, Review
 from trucewatch.registry.ceasefires import CeasefireError, NewCeasefire, new_ceasefire
 from trucewatch.registry.observations import Observation
 from trucewatch.registry.review import Reviewer
+from trucewatch.report.aggregates import BlameMatrix, blame_matrix, day_counts
 from trucewatch.report.bulletin import Bulletin, render_html, render_markdown
 from trucewatch.report.daily import daily_bulletin
 from trucewatch.report.export import export as write_export
@@ -35,7 +36,6 @@ from trucewatch.web.charts import DayCount
 from trucewatch.web.headers import BULLETIN_CSP
 from trucewatch.web.security import Principal, require
 from trucewatch.web.services import Filters, Services, services
-from trucewatch.web.stats import BlameMatrix, blame_matrix, day_counts
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 

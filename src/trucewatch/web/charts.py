@@ -23,6 +23,7 @@ from typing import Any, Literal, get_args
 from urllib.parse import quote
 
 from trucewatch.models import EVENT_TYPES
+from trucewatch.report.aggregates import DayCount
 
 __all__ = [
     "TIME_UNITS",
@@ -51,15 +52,6 @@ class MapPoint:
     type: str  # one of trucewatch.models.EVENT_TYPES -> colour
     casualties: int  # killed + injured (0 when unknown) -> radius
     label: str  # tooltip text (<title>)
-
-
-@dataclass(frozen=True)
-class DayCount:
-    """How many violations one group is claimed to have committed on one day."""
-
-    day: datetime.date
-    group: str  # claimed perpetrator ("unattributed" etc.)
-    count: int
 
 
 # Paul Tol's "muted" scheme plus Okabe-Ito: colour-blind-safe hues; violent types get the

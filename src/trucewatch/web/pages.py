@@ -25,7 +25,8 @@ from pydantic import ValidationError
 from trucewatch.models import EVENT_TYPES, VIOLENT_TYPES, validation_problems
 from trucewatch.records import EDITABLE_FIELDS, Claim, Incident, StoredDocument
 from trucewatch.registry.observations import Observation
-from trucewatch.registry.review import Reviewer, ReviewError
+from trucewatch.registry.review import Reviewer, ReviewError, form_edits
+from trucewatch.report.aggregates import blame_matrix, day_counts
 from trucewatch.report.bulletin import render_html
 from trucewatch.report.daily import busiest_day, daily_bulletin
 from trucewatch.store.accounts import ROLES
@@ -34,7 +35,6 @@ from trucewatch.web import charts
 from trucewatch.web.headers import BULLETIN_CSP
 from trucewatch.web.security import LOGIN_COOKIE, SESSION_COOKIE, Principal, identify, require
 from trucewatch.web.services import Filters, Services, services
-from trucewatch.web.stats import blame_matrix, day_counts
 
 router = APIRouter(include_in_schema=False)
 
@@ -320,42 +320,6 @@ def incident_page(request: Request, id: str, principal: Viewer, svc: Svc) -> Res
     )
 
 
-def _form_fields(incident: Incident, form: Mapping[str, str]) -> dict[str, Any]:
-    """The edit form's values that differ from the incident's, as review fields."""
-    fields: dict[str, Any] = {}
-    for name in ("type", "first_date", "last_date", "location", "ceasefire_id"):
-        value = form.get(name, "").strip()
-        current = getattr(incident, name)
-        if value and value != (str(current) if current is not None else ""):
-            fields[name] = value
-    for name in ("killed", "injured"):
-        value = form.get(name, "").strip()
-        if value and value != str(getattr(incident, name).best):
-            if not (value.isascii() and value.isdigit()):
-                raise ReviewError(f"{name}: a whole number, not {value!r}")
-            n = int(value)
-            fields[name] = {"low": n, "best": n, "high": n}
-    historical = form.get("historical") == "on"
-    if historical != incident.historical:
-        fields["historical"] = historical
-    lat, lon = form.get("lat", "").strip(), form.get("lon", "").strip()
-    if lat and lon:
-        try:
-            point = (float(lat), float(lon))
-        except ValueError:
-            raise ReviewError("lat and lon: numbers in decimal degrees") from None
-        now = (incident.geo.lat, incident.geo.lon) if incident.geo else None
-        if point != now:
-            name = fields.get("location") or incident.location or f"{lat}, {lon}"
-            fields["geo"] = {
-                "lat": point[0],
-                "lon": point[1],
-                "precision": "settlement",
-                "name": name,
-            }
-    return fields
-
-
 @router.post("/incidents/{id}/review")
 async def review_form(request: Request, id: str, principal: Analyst, svc: Svc) -> Response:
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
@@ -374,7 +338,7 @@ async def review_form(request: Request, id: str, principal: Analyst, svc: Svc) -
     elif action == "edit":
         incident = _incident_or_404(svc, id)
         clear = [k for k in form if k.startswith("clear_") and k[6:] in EDITABLE_FIELDS]
-        fields = _form_fields(incident, form)
+        fields = form_edits(incident, form)
         if not fields and not clear:
             raise ReviewError("nothing changed")
         reviewer.edit(id, fields, version=version, clear=[k[6:] for k in clear], comment=comment)
