@@ -61,11 +61,12 @@ browser:
 	      chromium >/dev/null || \
 	    echo "Chromium could not be installed: the browser tests will be skipped"; }
 
-## lint: ruff and mypy
+## lint: ruff, mypy and the import contracts (layers, no cycles; pyproject.toml, docs/architecture.md)
 lint: dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 ## eval: score extraction on the shared gold sets (needs ../shared; skips without it): seed, dev,
 ## and the tune/check parts of train and ru_uk_dev (id lists in eval/; check prints figures only)
