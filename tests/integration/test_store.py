@@ -1,7 +1,7 @@
 """The store on a real SQLite file and on a real PostgreSQL database (`store_target`, tests/
 conftest.py): idempotent writes, atomic documents, incident upserts and filters, full-text
-search, and a property test that claims round-trip (STYLE.md 6.10). Every test that takes
-`store` or `store_target` runs on both backends (STYLE.md 6.5)."""
+search, and a property test that claims round-trip. Every test that takes
+`store` or `store_target` runs on both backends."""
 
 from __future__ import annotations
 
@@ -430,7 +430,7 @@ def test_postgres_search_uses_the_text_index(postgres_url: str, open_stores: Sto
         assert "ix_documents_text_fts" in "\n".join(plan)
 
 
-# -- property test: every Claim/Event field survives the store (STYLE.md 6.10) ---------------
+# -- property test: every Claim/Event field survives the store ---------------
 
 _text = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=40)
 _name = st.none() | _text

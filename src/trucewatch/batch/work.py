@@ -35,7 +35,7 @@ __all__ = ["COLUMNS", "ShardResult", "claims_schema", "output_path", "process_sh
 EVENT_FIELDS = (
     "type actor target source stance weapon location date killed injured count historical"
 ).split()
-"""The 12 keys of eval/SCHEMA.md, in its order."""
+"""The 12 keys of the annotation schema (docs/evaluation.md), in its order."""
 COLUMNS = ["document_id", "input_id", "index", *EVENT_FIELDS, "date_basis", "confidence"]
 COLUMNS += ["evidence"]
 """The columns of a `*.claims.parquet` file (see `claims_schema`)."""

@@ -48,20 +48,24 @@ def add_ceasefire(
     monitor: str | None,
 ) -> None:
     """Add a ceasefire record (the same rules as the API's POST /api/v1/ceasefires)."""
-    from trucewatch.registry import CeasefireError, NewCeasefire, new_ceasefire
+    from pydantic import ValidationError
 
-    data = NewCeasefire(
-        name=name,
-        parties=parties.split(","),
-        start=start,
-        end=end,
-        area=area,
-        monitor=monitor,
-    )
+    from trucewatch.registry import NewCeasefire, new_ceasefire
+
     try:
-        record = new_ceasefire(data)
-    except CeasefireError as error:
-        raise click.BadParameter(error.reason, param_hint=f"--{error.field}") from error
+        data = NewCeasefire(
+            name=name,
+            parties=parties.split(","),
+            start=start,
+            end=end,
+            area=area,
+            monitor=monitor,
+        )
+    except ValidationError as error:
+        first = error.errors()[0]
+        reason = str(first["msg"]).removeprefix("Value error, ")
+        raise click.BadParameter(reason, param_hint=f"--{first['loc'][0]}") from error
+    record = new_ceasefire(data)
     with registry(db) as store:
         added = store.add_ceasefire(record)
     click.echo(f"{'added' if added else 'already present'}: {record.id}")

@@ -8,7 +8,6 @@
 """
 
 from trucewatch.registry.ceasefires import (
-    CeasefireError,
     NewCeasefire,
     ceasefire_id,
     new_ceasefire,
@@ -18,7 +17,6 @@ from trucewatch.registry.ingest import IngestSummary, Registry
 from trucewatch.registry.read import Reading, read
 
 __all__ = [
-    "CeasefireError",
     "IngestSummary",
     "NewCeasefire",
     "Reading",

@@ -2,8 +2,9 @@
 
     record = new_ceasefire(NewCeasefire(name="Easter truce", parties=["A", "B"], start=day))
 
-The CLI (`trucewatch ceasefire add`) and the API (`POST /api/v1/ceasefires`) both add a
-ceasefire through `new_ceasefire`, so both refuse the same records for the same reasons.
+The CLI (`trucewatch ceasefire add`) and the API (`POST /api/v1/ceasefires`) both validate a
+`NewCeasefire` and add it through `new_ceasefire`, so both refuse the same records for the same
+reasons and give a record the same id.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from trucewatch.models import Ceasefire
 
@@ -22,17 +23,10 @@ if TYPE_CHECKING:
     from trucewatch.sides import Profile
 
 
-class CeasefireError(ValueError):
-    """A new ceasefire breaks a rule; `field` names the field at fault."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
-
-
 class NewCeasefire(BaseModel):
-    """A ceasefire to add by hand. Without an `id`, one is made from the name and start."""
+    """A ceasefire to add by hand. Without an `id`, one is made from the name and start.
+    Validation refuses an empty name, fewer than two different parties, and an end before the
+    start (pydantic's ValidationError; the API answers it with 422)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -43,6 +37,29 @@ class NewCeasefire(BaseModel):
     end: dt.date | None = None
     area: str | None = Field(default=None, max_length=500)
     monitor: str | None = Field(default=None, max_length=500)
+
+    @field_validator("name")
+    @classmethod
+    def _named(cls, name: str) -> str:
+        if not name.strip():
+            raise ValueError("the name is empty")
+        return name
+
+    @field_validator("parties")
+    @classmethod
+    def _two_parties(cls, parties: list[str]) -> list[str]:
+        different = list(dict.fromkeys(p.strip() for p in parties if p.strip()))
+        if len(different) < 2:
+            raise ValueError("name at least two different parties")
+        return different
+
+    @field_validator("end")
+    @classmethod
+    def _ends_after_start(cls, end: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        start = info.data.get("start")
+        if end is not None and isinstance(start, dt.date) and end < start:
+            raise ValueError("the end is before the start")
+        return end
 
 
 def _slug(text: str) -> str:
@@ -57,20 +74,11 @@ def user_ceasefire_id(name: str, start: dt.date) -> str:
 
 
 def new_ceasefire(data: NewCeasefire) -> Ceasefire:
-    """The record to store for `data`; CeasefireError when it ends before it starts, the name
-    is empty, or fewer than two different parties are named."""
-    if data.end is not None and data.end < data.start:
-        raise CeasefireError("end", "the end is before the start")
-    name = data.name.strip()
-    if not name:
-        raise CeasefireError("name", "the name is empty")
-    parties = list(dict.fromkeys(p.strip() for p in data.parties if p.strip()))
-    if len(parties) < 2:
-        raise CeasefireError("parties", "name at least two different parties")
+    """The record to store for `data` (validated when it was made)."""
     return Ceasefire(
         id=data.id or user_ceasefire_id(data.name, data.start),
         name=data.name,
-        parties=parties,
+        parties=data.parties,
         start=data.start,
         end=data.end,
         area=data.area,
