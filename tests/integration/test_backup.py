@@ -20,7 +20,6 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import insert
 
-from trucewatch import backup as backup_module
 from trucewatch.cli.backup import backup as backup_command
 from trucewatch.cli.backup import restore as restore_command
 from trucewatch.models import (
@@ -34,6 +33,7 @@ from trucewatch.models import (
     document_id,
 )
 from trucewatch.store import SqlStore, open_store, rows
+from trucewatch.store import backup as backup_module
 from trucewatch.store.backup import BackupError, backup, restore
 from trucewatch.store.engine import BEGIN_OPTION
 from trucewatch.store.migrations import MIGRATIONS
