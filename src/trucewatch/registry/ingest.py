@@ -2,10 +2,11 @@
 
 Per report: its id is the hash of its normalised text, so the same report ingested twice adds
 nothing; a near duplicate (the same story re-published with small edits) is stored as a
-duplicate of the first and yields no claims of its own; otherwise the extractor reads it, places
-are geocoded, and the document, its claims and its period reports are written in ONE
-transaction. After a batch, the new claims are linked into incidents together with the stored
-incidents of the same days, and each incident is counted against the ceasefire in force.
+duplicate of the first and yields no claims of its own; otherwise it is read (`registry.read`:
+claims extracted, places geocoded) and the document, its claims and its period reports are
+written in ONE transaction. After a batch, the new claims are linked into incidents together
+with the stored incidents of the same days, and each incident is counted against the ceasefire
+in force. `ingest` reads each report itself; `store_and_link` takes readings made elsewhere.
 """
 
 from __future__ import annotations
