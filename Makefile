@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SHARED ?= ../shared
 OUT := out
 
-.PHONY: demo test lint eval bench install dev clean postgres audit fuzz bench-web browser train
+.PHONY: demo test lint eval bench install dev clean postgres audit fuzz bench-web browser train cli-reference
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,11 +61,17 @@ browser:
 	      chromium >/dev/null || \
 	    echo "Chromium could not be installed: the browser tests will be skipped"; }
 
-## lint: ruff and mypy
+## lint: ruff, mypy and the import contracts (layers, no cycles; pyproject.toml, docs/architecture.md)
 lint: dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
+
+## cli-reference: regenerate docs/cli-reference.md from the commands (tests/test_docs.py fails
+## when it is stale)
+cli-reference: install
+	$(BIN)/python tools/cli_reference.py
 
 ## eval: score extraction on the shared gold sets (needs ../shared; skips without it): seed, dev,
 ## and the tune/check parts of train and ru_uk_dev (id lists in eval/; check prints figures only)

@@ -31,7 +31,7 @@ from trucewatch.geo import Geocoder  # noqa: E402
 from trucewatch.ingest.readers import InputError  # noqa: E402
 from trucewatch.ingest.sources import SourceItem, read_sources  # noqa: E402
 from trucewatch.link import link  # noqa: E402
-from trucewatch.records import Claim, StoredDocument, document_id  # noqa: E402
+from trucewatch.models import Claim, StoredDocument, document_id  # noqa: E402
 from trucewatch.registry import Registry  # noqa: E402
 from trucewatch.store import SqlStore, open_store  # noqa: E402
 

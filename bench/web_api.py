@@ -53,13 +53,21 @@ import httpx
 from sqlalchemy import func, insert, select
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from trucewatch.conflicts import Place, load_profiles
 from trucewatch.link.ceasefires import ceasefire_for
 from trucewatch.link.incidents import claim_order, incident_id
 from trucewatch.link.summary import summarise
-from trucewatch.models import Event, Evidence
-from trucewatch.records import Claim, GeoPoint, GeoPrecision, Incident, StoredDocument, document_id
+from trucewatch.models import (
+    Claim,
+    Event,
+    Evidence,
+    GeoPoint,
+    GeoPrecision,
+    Incident,
+    StoredDocument,
+    document_id,
+)
 from trucewatch.registry import profile_ceasefires
+from trucewatch.sides import Place, load_profiles
 from trucewatch.store import SqlStore, open_store, rows
 from trucewatch.store.queries import IncidentQuery, ordering
 from trucewatch.store.schema import ceasefires, claims, documents, incidents

@@ -19,13 +19,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from trucewatch.accounts import Accounts
 from trucewatch.extract.pipeline import Extractor
 from trucewatch.geo import Geocoder
 from trucewatch.ingest.sources import SourceItem, read_sources
 from trucewatch.models import Document
 from trucewatch.registry import Registry
 from trucewatch.store import open_store
+from trucewatch.store.accounts import Accounts
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page

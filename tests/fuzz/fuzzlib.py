@@ -3,8 +3,9 @@
 - ``EXAMPLES``: examples per property, from $TRUCEWATCH_FUZZ_EXAMPLES (60 by default, enough
   for ``make test``; ``run.py`` sets 2000).
 - ``fuzz_settings``: hypothesis settings with that budget and a per-example deadline. The
-  deadline is only a backstop for slow C code: hangs are cut by ``trucewatch.timelimit`` inside
-  each example, with $TRUCEWATCH_FUZZ_TIME_LIMIT seconds (10 by default).
+  deadline is only a backstop for slow C code: hangs are cut by
+  ``trucewatch.registry.timelimit`` inside each example, with $TRUCEWATCH_FUZZ_TIME_LIMIT
+  seconds (10 by default).
 - ``probe(target, sample)``: wraps the body of one example; it counts inputs tried per target
   and keeps, per distinct failure (exception type + innermost project frame), the smallest input
   that raised it, so ``run.py`` can save it under out/fuzz/.
@@ -28,7 +29,7 @@ from unittest import mock
 
 from hypothesis import HealthCheck, settings
 
-from trucewatch.timelimit import DocumentTimeout
+from trucewatch.registry.timelimit import DocumentTimeout
 
 EXAMPLES = max(1, int(os.environ.get("TRUCEWATCH_FUZZ_EXAMPLES", "60")))
 TIME_LIMIT = float(os.environ.get("TRUCEWATCH_FUZZ_TIME_LIMIT", "10"))

@@ -1,4 +1,4 @@
-"""trucewatch.timelimit: a slow document becomes a DocumentTimeout, the batch goes on."""
+"""trucewatch.registry.timelimit: a slow document becomes a DocumentTimeout, the batch goes on."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from trucewatch.models import Document, Event
-from trucewatch.timelimit import DocumentTimeout, default_limit, time_limit
+from trucewatch.registry.timelimit import DocumentTimeout, default_limit, time_limit
 
 
 def _slow(seconds: float) -> str:

@@ -1,4 +1,4 @@
-"""The seed article of DESIGN.md, end to end: one new incident, no background, no appeal."""
+"""The seed article, end to end: one new incident, no background, no appeal."""
 
 from __future__ import annotations
 

@@ -21,10 +21,11 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from trucewatch.link.summary import summarise
-from trucewatch.models import Event, Evidence
-from trucewatch.records import (
+from trucewatch.models import (
     Ceasefire,
     Claim,
+    Event,
+    Evidence,
     Incident,
     PeriodReport,
     StoredDocument,

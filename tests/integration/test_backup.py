@@ -1,6 +1,6 @@
-"""`trucewatch backup` / `restore` (trucewatch/backup.py): a registry backed up, restored into a
-new database and compared with the source, on SQLite (also while another thread keeps writing)
-and on PostgreSQL (pg_dump / pg_restore); refusals and clear errors."""
+"""`trucewatch backup` / `restore` (trucewatch/store/backup.py): a registry backed up, restored
+into a new database and compared with the source, on SQLite (also while another thread keeps
+writing) and on PostgreSQL (pg_dump / pg_restore); refusals and clear errors."""
 
 from __future__ import annotations
 
@@ -20,14 +20,12 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import insert
 
-from trucewatch import backup as backup_module
-from trucewatch.backup import BackupError, backup, restore
 from trucewatch.cli.backup import backup as backup_command
 from trucewatch.cli.backup import restore as restore_command
-from trucewatch.models import Event
-from trucewatch.records import (
+from trucewatch.models import (
     Ceasefire,
     Claim,
+    Event,
     Incident,
     PeriodReport,
     Review,
@@ -35,6 +33,8 @@ from trucewatch.records import (
     document_id,
 )
 from trucewatch.store import SqlStore, open_store, rows
+from trucewatch.store import backup as backup_module
+from trucewatch.store.backup import BackupError, backup, restore
 from trucewatch.store.engine import BEGIN_OPTION
 from trucewatch.store.migrations import MIGRATIONS
 from trucewatch.store.schema import documents

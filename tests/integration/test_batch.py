@@ -20,11 +20,12 @@ from click.testing import CliRunner
 
 from trucewatch.batch import BatchSummary, LocalRunner, ShardFailure, ShardResult, run_batch
 from trucewatch.batch.manifest import MANIFEST_NAME, Manifest, ManifestError
-from trucewatch.batch.shards import expand, read_shard
+from trucewatch.batch.shards import expand, read_items, read_shard
 from trucewatch.cli.batch import batch
 from trucewatch.extract.pipeline import Extractor
 from trucewatch.geo import Geocoder
-from trucewatch.records import document_id
+from trucewatch.models import document_id
+from trucewatch.registry import Registry
 from trucewatch.store import open_store
 
 # Short reports written for these tests, three per shard.
@@ -283,6 +284,45 @@ def test_db_path_stores_each_document_once(tmp_path: Path) -> None:
     assert third.stored.duplicates == 15
     with open_store(db) as store:
         assert store.counts() == counts
+
+
+def stored_records(db: Path) -> dict[str, Any]:
+    """What a registry holds, without times of storing or row order."""
+    with open_store(db) as store:
+        return {
+            "documents": sorted((d.id, d.duplicate_of, d.url) for d in store.documents()),
+            "claims": sorted(c.model_dump_json() for c in store.claims()),
+            "periods": sorted(p.model_dump_json() for p in store.period_reports()),
+            "incidents": sorted(
+                (i.id, tuple(c.id for c in i.claims))
+                for i in store.incidents(include_rejected=True)
+            ),
+        }
+
+
+@pytest.mark.usefixtures("gazetteer_env")
+def test_db_path_reads_each_document_once_and_stores_what_ingest_stores(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "in")
+    # one worker: shards are stored one by one, largest first, as below
+    summary = run_batch([corpus], "local", processes=1, db=str(tmp_path / "batch.db"))
+    assert summary.ok
+    assert summary.stored is not None
+    # the workers read each of the 15 good records once; the driver extracted none again
+    assert [r.read for r in summary.results] == [r.documents for r in summary.results]
+    assert sum(r.read for r in summary.results) == 15
+    assert summary.stored.read == 0
+    assert summary.stored.new + summary.stored.near_duplicates == 15
+    # `trucewatch ingest`'s path reads each report itself and stores the same records
+    with open_store(tmp_path / "ingest.db") as store:
+        registry = Registry(store)
+        for shard in sorted(corpus.iterdir(), key=lambda path: -path.stat().st_size):
+            ingested = registry.ingest(read_items(shard))
+            assert ingested.read == ingested.new
+        assert store.counts()["documents"] == 15
+    batch_records = stored_records(tmp_path / "batch.db")
+    assert batch_records == stored_records(tmp_path / "ingest.db")
+    assert any('"geo":{' in c for c in batch_records["claims"])  # geocoded in the workers
+    assert batch_records["periods"]  # and period reports read there
 
 
 def test_manifest_redoes_a_shard_on_new_content_settings_or_sink(tmp_path: Path) -> None:

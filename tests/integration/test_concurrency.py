@@ -29,14 +29,21 @@ import httpx
 import pytest
 from test_crash import command_env, ingest_command, synthetic_reports, write_corpus
 
-from trucewatch.accounts import Accounts
 from trucewatch.extract.pipeline import Extractor
 from trucewatch.geo import Geocoder
 from trucewatch.ingest.sources import read_sources
-from trucewatch.models import Event
-from trucewatch.records import CasualtyRange, Claim, Incident, Review, StoredDocument, document_id
+from trucewatch.models import (
+    CasualtyRange,
+    Claim,
+    Event,
+    Incident,
+    Review,
+    StoredDocument,
+    document_id,
+)
 from trucewatch.registry import Registry
 from trucewatch.store import SqlStore, StaleVersionError, StoreError, open_store
+from trucewatch.store.accounts import Accounts
 from trucewatch.web.settings import WebSettings
 from web_server import LiveServer
 

@@ -21,8 +21,7 @@ from trucewatch.geo import Geocoder
 from trucewatch.importers import compare, import_acled, import_ucdp, origin_of
 from trucewatch.importers.actors import side_name
 from trucewatch.ingest.sources import read_sources
-from trucewatch.models import Event
-from trucewatch.records import CasualtyRange, Claim, GeoPoint, Incident, StoredDocument
+from trucewatch.models import CasualtyRange, Claim, Event, GeoPoint, Incident, StoredDocument
 from trucewatch.registry import Registry
 from trucewatch.store import SqlStore, open_store
 

@@ -201,14 +201,15 @@ def test_commands_read_the_registry_back(
 ) -> None:
     monkeypatch.setenv("TRUCEWATCH_CACHE", str(gazetteer_cache))
     db = str(tmp_path / "cli.db")
-    src = write_jsonl(
-        tmp_path / "in.jsonl",
-        records(
-            bulletin=(BULLETIN, "2022-08-12"),
-            denial=(DENIAL, "2022-08-12"),
-            quiet=(QUIET_DAY, "2022-08-14"),
-        ),
+    rows = records(
+        bulletin=(BULLETIN, "2022-08-12"),
+        denial=(DENIAL, "2022-08-12"),
+        quiet=(QUIET_DAY, "2022-08-14"),
     )
+    for row in rows:  # where each report was read: every output names it for each claim
+        row |= {"url": f"https://news.example/{row['id']}", "outlet": "Example Wire"}
+        row["title"] = f"Report {row['id']}"
+    src = write_jsonl(tmp_path / "in.jsonl", rows)
     first = run("ingest", str(src), "--db", db)
     assert first.exit_code == 0, first.stderr
     assert "3 new" in first.stderr
@@ -219,6 +220,11 @@ def test_commands_read_the_registry_back(
     (incident,) = [json.loads(line) for line in listed.stdout.splitlines()]
     assert incident["denied_by"] == ["Azerbaijan"]
     assert len(incident["claims"]) >= 2
+    for claim in incident["claims"]:
+        report = claim["report"]
+        assert report["url"] == f"https://news.example/{report['title'].split()[-1]}"
+        assert (report["outlet"], report["published"]) == ("Example Wire", "2022-08-12")
+    claim_urls = {c["id"]: c["report"]["url"] for c in incident["claims"]}
 
     md = run("bulletin", "--db", db, "--date", "2022-08-11")
     assert md.exit_code == 0, md.stderr
@@ -231,15 +237,25 @@ def test_commands_read_the_registry_back(
         out = tmp_path / f"incidents.{fmt}"
         assert run("export", "--db", db, "--format", fmt, "-o", str(out)).exit_code == 0
     with (tmp_path / "incidents.csv").open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    assert rows[0]["event_type"] == "Explosions/Remote violence"
-    assert rows[0]["actor1"] == "Azerbaijan"
+        (row,) = list(csv.DictReader(handle))
+    assert row["event_type"] == "Explosions/Remote violence"
+    assert row["actor1"] == "Azerbaijan"
+    assert row["source"].endswith("; Example Wire")  # the claimants, then the outlet
+    assert "“" in row["notes"]  # the evidence sentences quoted
+
+    def urls(reports: list[dict[str, str]]) -> dict[str, str]:
+        return {r["claim_id"]: r["url"] for r in reports}
+
+    assert urls(json.loads(row["reports"])) == claim_urls
     features = json.loads((tmp_path / "incidents.geojson").read_text("utf-8"))["features"]
     lon, lat = features[0]["geometry"]["coordinates"]
     assert 39 < lat < 41  # Karabakh, in GeoJSON's lon-lat order
     assert 45 < lon < 48
-    assert len((tmp_path / "incidents.jsonl").read_text("utf-8").splitlines()) == 1
-    assert pq.read_table(tmp_path / "incidents.parquet").num_rows == 1
+    assert urls(features[0]["properties"]["reports"]) == claim_urls
+    (line,) = (tmp_path / "incidents.jsonl").read_text("utf-8").splitlines()
+    assert {c["id"]: c["report"]["url"] for c in json.loads(line)["claims"]} == claim_urls
+    (parquet_row,) = pq.read_table(tmp_path / "incidents.parquet").to_pylist()
+    assert urls(json.loads(parquet_row["reports"])) == claim_urls
 
     bad = run("ingest", str(tmp_path / "nothing-here.txt"), "--db", db)
     assert bad.exit_code == 1

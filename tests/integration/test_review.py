@@ -16,8 +16,8 @@ from trucewatch.geo import Geocoder
 from trucewatch.ingest.sources import SourceItem
 from trucewatch.models import Document
 from trucewatch.registry import Registry
+from trucewatch.registry.review import Reviewer, ReviewError, form_edits
 from trucewatch.report.daily import daily_bulletin
-from trucewatch.review import Reviewer, ReviewError
 from trucewatch.store import SqlStore, StaleVersionError, open_store
 
 CLAIM = (
@@ -229,7 +229,7 @@ def test_two_linkers_creating_the_same_incident_do_not_overwrite_each_other(
 
 
 def test_undo_dates_ceasefires_and_merge_targets(store: SqlStore, registry: Registry) -> None:
-    from trucewatch.records import Ceasefire
+    from trucewatch.models import Ceasefire
 
     registry.ingest([item(CLAIM, "2022-09-13"), item(OTHER_DAY, "2022-09-16")])
     first, second = only(store)
@@ -270,3 +270,20 @@ def test_a_split_never_reuses_a_merged_away_id(store: SqlStore, registry: Regist
     _kept, new = reviewer.split(merged.id, [c.id for c in second.claims], version=merged.version)
     assert new.id != second.id  # that id's history says it was merged away
     assert [r.action for r in store.reviews(second.id)] == ["merge"]
+
+
+def test_an_edit_form_maps_to_review_fields(store: SqlStore, registry: Registry) -> None:
+    registry.ingest([item(CLAIM, "2022-09-13")])
+    (incident,) = only(store)
+    unchanged = {"type": incident.type, "killed": str(incident.killed.best), "lat": ""}
+    assert form_edits(incident, unchanged) == {}
+    form = {**unchanged, "killed": "3", "lat": "40.1", "lon": "45.9", "location": "Sotk"}
+    fields = form_edits(incident, form)
+    assert fields["killed"] == {"low": 3, "best": 3, "high": 3}
+    assert fields["geo"] == {"lat": 40.1, "lon": 45.9, "precision": "settlement", "name": "Sotk"}
+    edited = Reviewer(store, "ana").edit(incident.id, fields, version=incident.version)
+    assert edited.killed.best == 3
+    with pytest.raises(ReviewError, match="killed: a whole number"):
+        form_edits(incident, {"killed": "three"})
+    with pytest.raises(ReviewError, match="lat and lon"):
+        form_edits(incident, {"lat": "north", "lon": "45"})

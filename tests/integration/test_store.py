@@ -1,7 +1,7 @@
 """The store on a real SQLite file and on a real PostgreSQL database (`store_target`, tests/
 conftest.py): idempotent writes, atomic documents, incident upserts and filters, full-text
-search, and a property test that claims round-trip (STYLE.md 6.10). Every test that takes
-`store` or `store_target` runs on both backends (STYLE.md 6.5)."""
+search, and a property test that claims round-trip. Every test that takes
+`store` or `store_target` runs on both backends."""
 
 from __future__ import annotations
 
@@ -16,16 +16,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect, make_url, select
 
-from trucewatch.models import DateBasis, Event, EventType, Evidence, Stance, Weapon
-from trucewatch.records import (
+from trucewatch.models import (
     Ceasefire,
     Claim,
+    DateBasis,
+    Event,
+    EventType,
+    Evidence,
     GeoPoint,
     GeoPrecision,
     Incident,
     PeriodReport,
     Review,
+    Stance,
     StoredDocument,
+    Weapon,
     document_id,
 )
 from trucewatch.store import IncidentStore, SqlStore, StoreError, migrations, open_store
@@ -425,7 +430,7 @@ def test_postgres_search_uses_the_text_index(postgres_url: str, open_stores: Sto
         assert "ix_documents_text_fts" in "\n".join(plan)
 
 
-# -- property test: every Claim/Event field survives the store (STYLE.md 6.10) ---------------
+# -- property test: every Claim/Event field survives the store ---------------
 
 _text = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=40)
 _name = st.none() | _text

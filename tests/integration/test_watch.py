@@ -33,9 +33,10 @@ from trucewatch.watch.config import (
     ConfigError,
     SelectorError,
     add_source,
-    css_to_xpath,
+    compile_selector,
     load_config,
     remove_source,
+    select_text,
 )
 from trucewatch.watch.poller import Watcher
 from trucewatch.watch.state import WatchState
@@ -331,24 +332,27 @@ def test_a_stop_mid_round_keeps_the_rest_for_later(
     assert documents(store) == 3
 
 
-# --- config and CSS subset -----------------------------------------------------------------
+# --- config and CSS selectors --------------------------------------------------------------
 
 
-def test_css_subset_and_config_errors_name_the_file_and_entry(tmp_path: Path) -> None:
-    assert css_to_xpath("div.report > p, #main") == (
-        "descendant-or-self::div[contains(concat(' ', normalize-space(@class), ' '), "
-        "' report ')]/p | descendant-or-self::*[@id='main']"
+def test_css_selectors_and_config_errors_name_the_file_and_entry(tmp_path: Path) -> None:
+    html = (
+        '<div class="report today"><p>one</p><p lang="en">two</p></div>'
+        '<div id="main">three</div><p>four</p>'
     )
-    with pytest.raises(SelectorError, match="only tag, .class, #id"):
-        css_to_xpath("a[href]")
+    assert select_text(html, "div.report > p, #main") == "one\n\ntwo\n\nthree"
+    assert select_text(html, "p[lang=en]") == "two"  # beyond a hand-written subset
+    assert select_text(html, "div.report p:nth-child(2)") == "two"
+    with pytest.raises(SelectorError, match="invalid CSS selector 'div\\['"):
+        compile_selector("div[")
     path = tmp_path / "bad.toml"
     path.write_text('[[sources]]\nname = "x"\nkind = "feed"\nurl = "ftp://h/f"\n', "utf-8")
     with pytest.raises(ConfigError, match=r"bad.toml: sources\[0\] \(x\): 'url' must be"):
         load_config(path)
     path.write_text(
-        '[[sources]]\nname = "x"\nkind = "page"\nurl = "http://h/"\nselector = "a:hover"\n'
+        '[[sources]]\nname = "x"\nkind = "page"\nurl = "http://h/"\nselector = "p::before"\n'
     )
-    with pytest.raises(ConfigError, match=r"sources\[0\] \(x\): unsupported CSS selector"):
+    with pytest.raises(ConfigError, match=r"sources\[0\] \(x\): invalid CSS selector"):
         load_config(path)
 
 

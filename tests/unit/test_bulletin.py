@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 
-from trucewatch.models import Event, Evidence
-from trucewatch.records import (
+from trucewatch.models import (
     CasualtyRange,
     Ceasefire,
     Claim,
+    Event,
+    Evidence,
     GeoPoint,
     Incident,
     PeriodReport,

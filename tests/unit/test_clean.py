@@ -1,4 +1,4 @@
-"""Tests for trucewatch.clean.clean_text."""
+"""Tests for trucewatch.ingest.clean.clean_text."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from trucewatch.clean import clean_text
+from trucewatch.ingest.clean import clean_text
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 

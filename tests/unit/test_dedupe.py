@@ -1,10 +1,10 @@
-"""Tests for trucewatch.dedupe: MinHash signatures and the near-duplicate index."""
+"""Tests for trucewatch.ingest.dedupe: MinHash signatures and the near-duplicate index."""
 
 from __future__ import annotations
 
 import pytest
 
-from trucewatch.dedupe import NearDuplicateIndex, signature
+from trucewatch.ingest.dedupe import NearDuplicateIndex, signature
 
 STORY = (
     "Monitors from the joint observation mission said on Tuesday that the truce along the "

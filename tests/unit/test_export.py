@@ -12,8 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from trucewatch.models import Event, Evidence
-from trucewatch.records import Claim, GeoPoint, Incident, StoredDocument
+from trucewatch.models import Claim, Event, Evidence, GeoPoint, Incident, StoredDocument
 from trucewatch.report.export import COLUMNS, export, spreadsheet_safe, time_precision
 
 DAY = dt.date(2021, 8, 11)
@@ -80,8 +79,17 @@ DOCS = {
         text="…",
         url="https://example.org/1",
         title="A",
+        outlet="Example Wire",
+        published=DAY,
         ingested_at=dt.datetime(2021, 8, 12),
     ),
+}
+C1_REPORT = {
+    "claim_id": "c1",
+    "url": "https://example.org/1",
+    "outlet": "Example Wire",
+    "title": "A",
+    "published": "2021-08-11",
 }
 
 
@@ -106,13 +114,15 @@ def test_csv_round_trip(tmp_path: Path) -> None:
         "46.73",
         "1",
     )
-    assert drone["source"] == "Russia"
+    assert drone["source"] == "Russia; Example Wire"  # claimants, then outlets
     assert drone["claimants"] == "Russia; Azerbaijan"
     assert drone["denied_by"] == "Azerbaijan"
     assert drone["notes"] == (
         "Russia said Azerbaijan carried out a drone strike near Saribaba (2 strikes); "
-        "no casualties. Azerbaijan denied it."
+        "no casualties. Azerbaijan denied it. "
+        "“Made-up sentence of c1.” “Made-up sentence of c2.”"
     )
+    assert json.loads(drone["reports"]) == [C1_REPORT, {"claim_id": "c2"}]  # d-c2 not stored
     assert drone["fatalities"] == "0"
     assert (drone["claims"], drone["claim_ids"], drone["sources"]) == ("2", "c1; c2", "2")
     assert drone["urls"] == "https://example.org/1"
@@ -146,7 +156,7 @@ def test_csv_neutralises_formulas(tmp_path: Path) -> None:
 
 def test_geojson_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "out.geojson"
-    assert export(incidents(), path, "geojson") == 2  # the incident without geo is left out
+    assert export(incidents(), path, "geojson", documents=DOCS) == 2  # none without geo
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["type"] == "FeatureCollection"
     features = {f["id"]: f for f in data["features"]}
@@ -160,6 +170,7 @@ def test_geojson_round_trip(tmp_path: Path) -> None:
     assert props["fatalities"] == 0
     assert props["killed_high"] == 0
     assert props["actor1"] == "Azerbaijan"
+    assert props["reports"] == [C1_REPORT, {"claim_id": "c2"}]
 
 
 def test_jsonl_round_trip(tmp_path: Path) -> None:
@@ -172,6 +183,11 @@ def test_jsonl_round_trip(tmp_path: Path) -> None:
     assert back == original
     first = json.loads(lines[0])
     assert [c["id"] for c in first["claims"]] == ["c1", "c2"]
+    assert [c["report"] for c in first["claims"]] == [None, None]  # no documents given
+    export(original, path, "jsonl", documents=DOCS)
+    sourced = json.loads(path.read_text(encoding="utf-8").splitlines()[0])
+    assert sourced["claims"][0]["report"] == {k: v for k, v in C1_REPORT.items() if k != "claim_id"}
+    assert Incident.model_validate(sourced).claims[0].report is not None
     assert first["claims"][0]["event"]["evidence"][0]["sentence"] == "Made-up sentence of c1."
 
 
@@ -188,6 +204,7 @@ def test_parquet_round_trip(tmp_path: Path) -> None:
     rows = {r["incident_id"]: r for r in table.to_pylist()}
     assert rows["i-drone"]["event_date"] == DAY
     assert rows["i-drone"]["longitude"] == pytest.approx(46.73)
+    assert json.loads(rows["i-drone"]["reports"])[0] == C1_REPORT
     assert rows["i-shell"]["killed_high"] == 5
     assert rows["i-nogeo"]["fatalities"] is None
     assert rows["i-nogeo"]["event_date"] is None

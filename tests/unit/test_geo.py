@@ -15,7 +15,7 @@ import pytest
 from trucewatch.geo import gazetteer
 from trucewatch.geo.gazetteer import Gazetteer, name_keys, normalise
 from trucewatch.geo.geocoder import Geocoder
-from trucewatch.records import GeoPoint
+from trucewatch.models import GeoPoint
 
 ARMENIA_AZERBAIJAN = ("AM", "AZ")
 

@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 
 from trucewatch.link import ceasefire_for, compatible, link, score, summarise
 from trucewatch.link.incidents import incident_id
-from trucewatch.models import Event, Evidence
-from trucewatch.records import CasualtyRange, Ceasefire, Claim, GeoPoint, Incident
+from trucewatch.models import CasualtyRange, Ceasefire, Claim, Event, Evidence, GeoPoint, Incident
 
 DAY = dt.date(2021, 8, 11)
 SOTK = GeoPoint(lat=40.21, lon=45.85, precision="settlement", name="Sotk")

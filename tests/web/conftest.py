@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from trucewatch.accounts import Accounts
 from trucewatch.extract.pipeline import Extractor
 from trucewatch.geo import Geocoder
 from trucewatch.ingest.sources import read_sources
 from trucewatch.registry import Registry
 from trucewatch.store import open_store
+from trucewatch.store.accounts import Accounts
 from trucewatch.web.settings import WebSettings
 from web_server import PASSWORDS, LiveServer, ServeFactory, Web
 

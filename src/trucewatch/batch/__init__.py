@@ -1,4 +1,4 @@
-"""Batch extraction (DESIGN.md, batch): the per-document extractor mapped over shards by a local
+"""Batch extraction: the per-document extractor mapped over shards by a local
 process pool or by Dask distributed. `run_batch` is the entry point; the Dask runner is imported
 only when the dask engine is asked for."""
 

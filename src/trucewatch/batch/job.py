@@ -7,12 +7,12 @@ outputs) are skipped; the rest are mapped over the engine's runner, which retrie
 shard and then reports it. The driver alone writes: the manifest after each finished shard
 and, with `db`, the shard's documents into the registry.
 
-The Parquet path is the parallel one: workers extract and write `*.claims.parquet`. The
-database path re-uses the registry's own ingest (`Registry.ingest`, idempotent, in the driver):
-it extracts each document again, so the stored claims are exactly what `trucewatch ingest`
-stores (near-duplicate detection, geocoding, period reports and linking included). That costs
-a second extraction per document in the driver; storing the workers' readings instead needs a
-registry entry point that accepts them.
+Workers read each document once, with the registry's pure read step (`registry.read`: claims,
+period statements, and with `db` geocoded places and the conflict profile), and write
+`*.claims.parquet`. With `db`, the driver hands the workers' readings to
+`Registry.store_and_link` (idempotent), so the stored records are what `trucewatch ingest`
+stores (near-duplicate detection, period reports and linking included) and no document is
+extracted twice.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from trucewatch.batch.manifest import Manifest, file_sha256, manifest_path
 from trucewatch.batch.runner import LocalRunner, Runner, ShardFailure, describe
-from trucewatch.batch.shards import SHARD_SUFFIXES, ShardError, expand, read_items
+from trucewatch.batch.shards import SHARD_SUFFIXES, ShardError, expand
 from trucewatch.batch.work import ShardResult, output_path, process_shard
 
 if TYPE_CHECKING:
@@ -58,9 +58,11 @@ class StoreTotals:
     near_duplicates: int = 0
     claims: int = 0
     incidents: int = 0
+    read: int = 0  # documents the driver's registry extracted itself (none: the workers read)
     failed: list[str] = field(default_factory=list)
 
     def add(self, s: IngestSummary) -> None:
+        self.read += s.read
         self.new += s.new
         self.duplicates += s.duplicates
         self.near_duplicates += s.near_duplicates
@@ -149,6 +151,7 @@ def run_batch(
         "profiles": [str(Path(p).resolve()) for p in profiles],
     }
     settings = _fingerprint(config)
+    config["readings"] = db is not None  # not a setting: the outputs are the same
     hashes: dict[str, str] = {}
     sizes: dict[str, int] = {}
     for shard in map(str, shards):
@@ -170,7 +173,7 @@ def run_batch(
         process_shard, out_dir=str(out_dir) if out_dir is not None else None, config=config
     )
     with ExitStack() as stack:
-        registry = _open_registry(stack, db, config) if db is not None and hashes else None
+        registry = _open_registry(stack, db) if db is not None and hashes else None
         if registry is not None:
             summary.stored = StoreTotals()
         runner = _runner(engine, processes, workers, scheduler, retries)
@@ -180,7 +183,7 @@ def run_batch(
             say(f"{len(pending)} shard(s) to do on the {engine} engine")
         for n, outcome in enumerate(runner.map(fn, pending), start=1):
             if registry is not None and isinstance(outcome, ShardResult):
-                outcome = _store(registry, outcome, published, summary)
+                outcome = _store(registry, outcome, summary)
             if isinstance(outcome, ShardFailure):
                 summary.failures.append(outcome)
                 say(
@@ -260,41 +263,24 @@ def _runner(
     raise BatchError(f"unknown engine {engine!r} (local or dask)")
 
 
-def _open_registry(stack: ExitStack, db: str, config: dict[str, Any]) -> Registry:
-    """The registry on `db`, opened before any work so that a bad database fails fast."""
+def _open_registry(stack: ExitStack, db: str) -> Registry:
+    """The registry on `db`, opened before any work so that a bad database fails fast. It reads
+    nothing itself: it stores the workers' readings."""
     from trucewatch.registry import Registry
     from trucewatch.store import open_store
 
-    store = stack.enter_context(open_store(db))
-    extractor = None
-    if config["profiles"]:
-        from trucewatch.extract.pipeline import Extractor
-        from trucewatch.sides import SideResolver, load_profiles
-
-        resolver = SideResolver(load_profiles([Path(p) for p in config["profiles"]]))
-        extractor = Extractor(resolver=resolver)
-    return Registry(store, extractor=extractor)
+    return Registry(stack.enter_context(open_store(db)))
 
 
 def _store(
-    registry: Registry, result: ShardResult, published: dt.date | None, summary: BatchSummary
+    registry: Registry, result: ShardResult, summary: BatchSummary
 ) -> ShardResult | ShardFailure:
-    """Ingest the shard's documents through the registry (idempotent); a failure of the
-    database fails the shard, which then stays undone."""
+    """Store the readings of the shard's documents and link their claims (idempotent); a
+    failure of the database fails the shard, which then stays undone."""
     try:
-        items = read_items(result.shard)
-        if published is not None:
-            items = [
-                dataclasses.replace(
-                    i, document=i.document.model_copy(update={"published": published})
-                )
-                if i.document.published is None
-                else i
-                for i in items
-            ]
-        ingested = registry.ingest(items)
+        stored = registry.store_and_link(result.readings)
     except Exception as exc:  # noqa: BLE001 - reported as this shard's failure
         return ShardFailure(result.shard, f"storing: {describe(exc)}", 1)
     assert summary.stored is not None
-    summary.stored.add(ingested)
-    return result
+    summary.stored.add(stored)
+    return dataclasses.replace(result, readings=[])  # stored: no need to keep them

@@ -1,6 +1,6 @@
 """Runners map the per-shard function over shards and yield each shard's outcome as it ends.
 
-`Runner` is the plug point (STYLE.md 7): `LocalRunner` here, on a process pool; `DaskRunner`
+`Runner` is the plug point: `LocalRunner` here, on a process pool; `DaskRunner`
 (`trucewatch.batch.dask_runner`, imported only when asked for) on dask.distributed. Either
 retries a failed shard up to `retries` more times, then yields a `ShardFailure` for it, and
 goes on with the other shards.

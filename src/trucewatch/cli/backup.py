@@ -1,5 +1,5 @@
 """`trucewatch backup` and `trucewatch restore`: the registry to one file and back
-(trucewatch/backup.py, docs/operations.md)."""
+(trucewatch/store/backup.py, docs/operations.md)."""
 
 from __future__ import annotations
 
@@ -30,8 +30,8 @@ def backup(db: str, output: Path) -> None:
 
     SQLite: a SQLite file made with SQLite's online backup API and integrity-checked.
     PostgreSQL: a pg_dump custom-format archive (pg_dump must be installed)."""
-    from trucewatch.backup import BackupError
-    from trucewatch.backup import backup as run
+    from trucewatch.store.backup import BackupError
+    from trucewatch.store.backup import backup as run
 
     try:
         info = run(db, output)
@@ -53,8 +53,8 @@ def restore(archive: Path, db: str, force: bool) -> None:
 
     A registry that already holds data is only replaced with --force. A SQLite backup restores
     into a SQLite file, a pg_dump archive into a PostgreSQL URL (pg_restore must be installed)."""
-    from trucewatch.backup import BackupError
-    from trucewatch.backup import restore as run
+    from trucewatch.store.backup import BackupError
+    from trucewatch.store.backup import restore as run
 
     try:
         info = run(archive, db, force=force)

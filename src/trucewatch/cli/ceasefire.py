@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import re
 
 import click
 
@@ -49,27 +47,25 @@ def add_ceasefire(
     area: str | None,
     monitor: str | None,
 ) -> None:
-    """Add a ceasefire record."""
-    from trucewatch.records import Ceasefire
+    """Add a ceasefire record (the same rules as the API's POST /api/v1/ceasefires)."""
+    from pydantic import ValidationError
 
-    if end is not None and end < start:
-        raise click.BadParameter("the end is before the start", param_hint="--end")
-    if not name.strip():
-        raise click.BadParameter("the name is empty", param_hint="--name")
-    sides = list(dict.fromkeys(p.strip() for p in parties.split(",") if p.strip()))
-    if len(sides) < 2:
-        raise click.BadParameter("name at least two different parties", param_hint="--parties")
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    digest = hashlib.sha1(f"{name.strip()}|{start}".encode()).hexdigest()[:8]
-    record = Ceasefire(
-        id=f"user:{slug + '-' if slug else ''}{start}-{digest}",
-        name=name,
-        parties=sides,
-        start=start,
-        end=end,
-        area=area,
-        monitor=monitor,
-    )
+    from trucewatch.registry import NewCeasefire, new_ceasefire
+
+    try:
+        data = NewCeasefire(
+            name=name,
+            parties=parties.split(","),
+            start=start,
+            end=end,
+            area=area,
+            monitor=monitor,
+        )
+    except ValidationError as error:
+        first = error.errors()[0]
+        reason = str(first["msg"]).removeprefix("Value error, ")
+        raise click.BadParameter(reason, param_hint=f"--{first['loc'][0]}") from error
+    record = new_ceasefire(data)
     with registry(db) as store:
         added = store.add_ceasefire(record)
     click.echo(f"{'added' if added else 'already present'}: {record.id}")

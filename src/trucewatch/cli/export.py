@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from trucewatch.cli.options import db_option, origin_option, parse_day, registry
-from trucewatch.records import origin_of
+from trucewatch.models import origin_of
 
 
 @click.command()

@@ -14,8 +14,8 @@ from tqdm import tqdm
 from trucewatch.cli.options import profiles_option, published_option
 from trucewatch.ingest import InputError, read_inputs
 from trucewatch.models import Document, Event, ExtractionResult
+from trucewatch.registry.timelimit import time_limit
 from trucewatch.report.table import format_table
-from trucewatch.timelimit import time_limit
 
 if TYPE_CHECKING:
     from trucewatch.extract.pipeline import Extractor

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from trucewatch.cli.options import db_option, parse_day, registry
-from trucewatch.records import Incident
+from trucewatch.models import Incident
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 

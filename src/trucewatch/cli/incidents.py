@@ -8,8 +8,8 @@ import json
 import click
 
 from trucewatch.cli.options import db_option, origin_option, parse_day, registry
-from trucewatch.models import EVENT_TYPES
-from trucewatch.records import Incident, origin_of
+from trucewatch.models import EVENT_TYPES, Incident, origin_of
+from trucewatch.report.provenance import with_reports
 
 
 def _line(incident: Incident) -> str:
@@ -34,7 +34,12 @@ def _line(incident: Incident) -> str:
 @click.option("--ceasefire", "ceasefire_id", help="Only incidents counted against this ceasefire.")
 @click.option("--side", help="Only incidents where this side is actor or target.")
 @click.option("--type", "type_", help="Only incidents of this type (e.g. shelling).")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per line, with claims.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="One JSON object per line, with claims and their reports.",
+)
 def incidents(
     db: str,
     origin: str,
@@ -57,6 +62,8 @@ def incidents(
         found = store.incidents(
             since=since, until=until, ceasefire_id=ceasefire_id, side=side, type=type_
         )
-    found = [i for i in found if origin in ("all", origin_of(i))]
+        found = [i for i in found if origin in ("all", origin_of(i))]
+        if as_json:  # each claim with the URL, outlet, title and day of its report
+            found = with_reports(store, found)
     for incident in found:
         click.echo(json.dumps(incident.model_dump(mode="json")) if as_json else _line(incident))

@@ -76,7 +76,8 @@ def serve(
     secure_cookies: bool,
     watch_config: str | None,
 ) -> None:
-    """Serve the dashboard, the review queue and the API (OpenAPI docs at /docs)."""
+    """Serve the dashboard, the review queue and the API (described at /api; OpenAPI schema at
+    /openapi.json)."""
     import uvicorn
 
     from trucewatch.store import StoreError

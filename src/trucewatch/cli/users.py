@@ -32,7 +32,7 @@ def _password(ctx_password: str | None) -> str:
 )
 def add(db: str, username: str, role: str, password: str | None) -> None:
     """Add a user with a role: viewer (reads), analyst (reviews), admin (everything)."""
-    from trucewatch.accounts import AccountError, Accounts
+    from trucewatch.store.accounts import AccountError, Accounts
 
     with registry(db) as store:
         try:
@@ -46,7 +46,7 @@ def add(db: str, username: str, role: str, password: str | None) -> None:
 @db_option
 def list_users(db: str) -> None:
     """List the users and their roles."""
-    from trucewatch.accounts import Accounts
+    from trucewatch.store.accounts import Accounts
 
     with registry(db, must_exist=True) as store:
         for u in Accounts(store).users():
@@ -54,7 +54,7 @@ def list_users(db: str) -> None:
 
 
 def _change(db: str, action: str, username: str, value: object) -> None:
-    from trucewatch.accounts import AccountError, Accounts
+    from trucewatch.store.accounts import AccountError, Accounts
 
     with registry(db, must_exist=True) as store:
         accounts = Accounts(store)
@@ -109,7 +109,7 @@ def enable(db: str, username: str) -> None:
 @click.option("--name", required=True, help="What the token is for (e.g. the program's name).")
 def token(db: str, username: str, name: str) -> None:
     """Create an API token for USERNAME (printed once: store it safely)."""
-    from trucewatch.accounts import AccountError, Accounts
+    from trucewatch.store.accounts import AccountError, Accounts
 
     with registry(db, must_exist=True) as store:
         try:
@@ -125,7 +125,7 @@ def token(db: str, username: str, name: str) -> None:
 @click.option("--name", help="Only the tokens with this name (default: all of the user's).")
 def revoke(db: str, username: str, name: str | None) -> None:
     """Revoke a user's API tokens."""
-    from trucewatch.accounts import AccountError, Accounts
+    from trucewatch.store.accounts import AccountError, Accounts
 
     with registry(db, must_exist=True) as store:
         try:

@@ -39,7 +39,7 @@ from trucewatch.geo.gazetteer import (
     name_keys,
     normalise,
 )
-from trucewatch.records import GeoPoint, GeoPrecision
+from trucewatch.models import GeoPoint, GeoPrecision
 from trucewatch.sides import Place, Profile, load_countries, load_profiles
 
 _RANK: Final[dict[GeoPrecision, int]] = {"settlement": 0, "district": 1, "region": 2, "country": 3}

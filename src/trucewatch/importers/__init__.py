@@ -10,7 +10,7 @@ from trucewatch.importers.acled import import_acled
 from trucewatch.importers.compare import Comparison, Match, compare
 from trucewatch.importers.load import ImportSummary
 from trucewatch.importers.ucdp import import_ucdp
-from trucewatch.records import OURS, REFERENCE_ORIGINS, origin_of
+from trucewatch.models import OURS, REFERENCE_ORIGINS, origin_of
 
 __all__ = [
     "OURS",

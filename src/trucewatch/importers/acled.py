@@ -23,8 +23,7 @@ from trucewatch.importers.csvfile import (
     read_rows,
 )
 from trucewatch.importers.load import ImportSummary, Reference, import_rows
-from trucewatch.models import Event, EventType, Evidence, Weapon
-from trucewatch.records import GeoPoint, GeoPrecision
+from trucewatch.models import Event, EventType, Evidence, GeoPoint, GeoPrecision, Weapon
 from trucewatch.store.base import IncidentStore
 
 ORIGIN = "acled"

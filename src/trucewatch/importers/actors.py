@@ -1,4 +1,4 @@
-"""Actor names of published datasets as our sides (SCHEMA.md, Sides).
+"""Actor names of published datasets as our sides (the side names of the annotation schema).
 
 ACLED writes state forces as "Military Forces of Azerbaijan (2003-)" (the years of the regime),
 UCDP as "Government of Azerbaijan"; both qualify other actors with a country in brackets

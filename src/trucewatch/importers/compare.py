@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from trucewatch.link.rules import haversine_km, place_tokens, types_compatible
-from trucewatch.records import Incident
+from trucewatch.models import Incident
 
-# the ACLED event type our types fall under (SCHEMA.md's ACLED column)
+# the ACLED event type our types fall under (as the export maps them)
 FAMILIES: dict[str, str] = {
     "armed_clash": "battle",
     "firing": "battle",

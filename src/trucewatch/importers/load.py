@@ -19,10 +19,11 @@ from pathlib import Path
 
 from trucewatch.importers.csvfile import BadRow, CsvRow, FileError
 from trucewatch.link.summary import summarise
-from trucewatch.models import VIOLENT_TYPES, Event
-from trucewatch.records import (
+from trucewatch.models import (
+    VIOLENT_TYPES,
     CasualtyRange,
     Claim,
+    Event,
     GeoPoint,
     Incident,
     StoredDocument,

@@ -24,8 +24,7 @@ from trucewatch.importers.csvfile import (
     read_rows,
 )
 from trucewatch.importers.load import ImportSummary, Reference, import_rows
-from trucewatch.models import Event, EventType, Evidence
-from trucewatch.records import CasualtyRange, GeoPoint, GeoPrecision
+from trucewatch.models import CasualtyRange, Event, EventType, Evidence, GeoPoint, GeoPrecision
 from trucewatch.store.base import IncidentStore
 
 ORIGIN = "ucdp"

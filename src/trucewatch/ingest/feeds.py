@@ -43,9 +43,9 @@ from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import fromstring as _defused_fromstring
 from feedparser.encodings import convert_to_utf8
 
-from trucewatch.clean import clean_text
-from trucewatch.ingest import sources  # cycle-safe: only attributes used at call time
+from trucewatch.ingest.clean import clean_text
 from trucewatch.ingest.html import html_to_text
+from trucewatch.ingest.items import SourceItem
 from trucewatch.ingest.readers import InputError
 from trucewatch.models import Document
 
@@ -63,7 +63,7 @@ _SPACE = re.compile(r"\s+")
 
 def read_feed(
     data: bytes, origin: str, published: dt.date | None = None
-) -> Iterator[sources.SourceItem | InputError]:
+) -> Iterator[SourceItem | InputError]:
     """Yield one SourceItem per feed entry with text, or an InputError.
 
     A whole-feed problem (a DTD, not a feed at all, no entries) is one InputError named
@@ -123,7 +123,7 @@ def _no_entries_reason(parsed: Any) -> str:
 
 def _entry_item(
     entry: Any, n: int, origin: str, outlet: str | None, published: dt.date | None
-) -> sources.SourceItem | InputError:
+) -> SourceItem | InputError:
     entry_origin = f"{origin}#{n}"
     body = _entry_body(entry)
     if body is None:
@@ -149,7 +149,7 @@ def _entry_item(
         title=_title(entry),
         origin=origin,
     )
-    return sources.SourceItem(document=document, raw=value.encode("utf-8"), outlet=outlet)
+    return SourceItem(document=document, raw=value.encode("utf-8"), outlet=outlet)
 
 
 def _entry_body(entry: Any) -> tuple[str, str] | None:

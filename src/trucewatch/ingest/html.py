@@ -11,7 +11,7 @@ import lxml.html
 import trafilatura
 from trafilatura.settings import Document as _TrafilaturaDocument
 
-from trucewatch.clean import clean_text
+from trucewatch.ingest.clean import clean_text
 
 __all__ = ["HtmlArticle", "html_to_text"]
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from trucewatch.clean import clean_text
+from trucewatch.ingest.clean import clean_text
 from trucewatch.ingest.html import HtmlArticle, html_to_text
 from trucewatch.models import Document
 

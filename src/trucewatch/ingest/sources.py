@@ -13,13 +13,14 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from trucewatch.clean import clean_text
 from trucewatch.ingest import feeds  # cycle-safe: only attributes used at call time
+from trucewatch.ingest.clean import clean_text
 from trucewatch.ingest.html import html_to_text
+from trucewatch.ingest.items import SourceItem
 from trucewatch.ingest.readers import MAX_BYTES, SUFFIXES, InputError, read_inputs, walk_folder
 from trucewatch.ingest.web import Fetched, FetchError, fetch
 from trucewatch.models import Document
@@ -50,15 +51,6 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _EMPTY_AFTER_CLEANING = "empty after removing boilerplate"
-
-
-@dataclass(frozen=True)
-class SourceItem:
-    """One Document with the bytes it was made from and the outlet that published it."""
-
-    document: Document
-    raw: bytes
-    outlet: str | None
 
 
 def read_sources(

@@ -3,7 +3,7 @@
 `build_bulletin` is a pure function over registry records; `render_markdown` and `render_html`
 turn its result into text through the jinja2 templates in `report/templates/`.
 
-Counting rules (DESIGN.md, report):
+Counting rules:
 - a violation of the day is an incident whose `first_date..last_date` covers the day (an
   incident without a first date is never counted), whose type is violent and that is not
   historical; with a ceasefire given, incidents tied to another ceasefire are left out;
@@ -34,8 +34,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from pydantic import BaseModel, Field
 
 from trucewatch.link.rules import is_tally
-from trucewatch.models import VIOLENT_TYPES
-from trucewatch.records import (
+from trucewatch.models import (
+    VIOLENT_TYPES,
     CasualtyRange,
     Ceasefire,
     Claim,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from trucewatch.records import OURS, Ceasefire, Incident, origin_of
+from trucewatch.models import OURS, Ceasefire, Incident, origin_of
 from trucewatch.report.bulletin import Bulletin, build_bulletin
 from trucewatch.store.queries import IncidentQuery
 from trucewatch.store.sql import SqlStore

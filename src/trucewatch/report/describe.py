@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
-from trucewatch.models import Event
-from trucewatch.records import CasualtyRange, Claim, Incident
+from trucewatch.models import CasualtyRange, Claim, Event, Incident
 
 UNATTRIBUTED = "unattributed"
 

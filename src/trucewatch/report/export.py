@@ -7,23 +7,26 @@ One row per incident. ACLED column names are used where they apply:
 - `time_precision` (ACLED: 1 day, 2 week, 3 month): 1 when the incident is dated to one day
   (`last_date` empty or equal to `first_date`), 2 when it spans at most 7 days, 3 when it spans
   more or has no date at all (ACLED has no "unknown");
-- `event_type` / `sub_event_type`: mapped from our type through SCHEMA.md's ACLED column
+- `event_type` / `sub_event_type`: mapped from our type to ACLED's event types
   (`_ACLED`); `ceasefire_violation` (kind not given) has none and exports as two empty cells;
   of the non-violent types, `ceasefire_agreement` maps to "Agreement", deployment and mediation
   to "Other", all under "Strategic developments";
 - `actor1`: the blamed sides ("; "-joined, empty when unattributed); `actor2`: the targets;
 - `geo_precision` (ACLED: 1 town, 2 near/district, 3 province/country): 1 settlement,
   2 district or region, 3 country, empty without coordinates;
-- `source`: the claimants that report the incident; `notes`: who said what and who denied it;
+- `source`: the claimants that report the incident, then the outlets that published their
+  reports; `notes`: who said what and who denied it, then the evidence sentences quoted;
 - `fatalities`: the best killed figure, empty when unknown (never 0 for "not said").
 
 Our own columns follow (see `COLUMNS`): `incident_type`, `last_date`, `claims` (number),
 `claim_ids`, `claimants` (every speaker, deniers included), `blamed` ("claimant: sides"),
-`denied_by`, killed/injured low/best/high, `sources` (documents), `urls`, `ceasefire_id`,
-`historical`, `incident_id`. Parquet has the same columns, typed (dates date32, counts int64
-nullable, coordinates float64); GeoJSON has them as properties of Point features, coordinates in
-[lon, lat] order, and leaves out incidents without coordinates; JSONL is each incident dumped
-whole with all its claims (it reads back with `Incident.model_validate`).
+`denied_by`, killed/injured low/best/high, `sources` (documents), `urls`, `reports` (per claim:
+its id and its report's URL, outlet, title and publication day; JSON text in CSV and Parquet, a
+list in GeoJSON), `ceasefire_id`, `historical`, `incident_id`. Parquet has the same columns,
+typed (dates date32, counts int64 nullable, coordinates float64); GeoJSON has them as
+properties of Point features, coordinates in [lon, lat] order, and leaves out incidents without
+coordinates; JSONL is each incident dumped whole with all its claims, each with its `report`
+(it reads back with `Incident.model_validate`).
 
 CSV cells are untrusted text: the csv module quotes them, and a text cell starting with
 = + - @ (or a tab or carriage return) gets a leading apostrophe so that a spreadsheet shows it
@@ -40,7 +43,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from trucewatch.records import Incident, StoredDocument
+from trucewatch.models import Incident, StoredDocument
 from trucewatch.report.describe import (
     UNATTRIBUTED,
     blame_pairs,
@@ -52,6 +55,7 @@ from trucewatch.report.describe import (
     place,
     targets,
 )
+from trucewatch.report.provenance import attach_reports, report_ref
 
 Format = Literal["csv", "geojson", "jsonl", "parquet"]
 # --- rows ----------------------------------------------------------------------------------
@@ -80,8 +84,8 @@ COLUMNS: tuple[str, ...] = tuple(
         "event_id_cnty event_date time_precision event_type sub_event_type actor1 actor2 location "
         "latitude longitude geo_precision source notes fatalities "
         "incident_type last_date claims claim_ids claimants blamed denied_by killed_low "
-        "killed_high injured_low injured_best injured_high sources urls ceasefire_id historical "
-        "incident_id"
+        "killed_high injured_low injured_best injured_high sources urls reports ceasefire_id "
+        "historical incident_id"
     ).split()
 )
 _KINDS: dict[str, str] = {
@@ -115,6 +119,9 @@ def incident_row(
     speakers = dict.fromkeys(c.event.source for c in incident.claims)
     doc_ids = list(dict.fromkeys(c.document_id for c in incident.claims))
     urls = [d.url for i in doc_ids if (d := documents.get(i)) is not None and d.url]
+    outlets = [d.outlet for i in doc_ids if (d := documents.get(i)) is not None and d.outlet]
+    reports = [_report(c.id, documents.get(c.document_id)) for c in incident.claims]
+    evidence = list(dict.fromkeys(e.sentence for c in incident.claims for e in c.event.evidence))
     by_claimant: dict[str, list[str]] = {}
     for claimant, actor in blame_pairs(incident):
         by_claimant.setdefault(claimant, []).append(actor)
@@ -131,8 +138,8 @@ def incident_row(
         "latitude": geo.lat if geo else None,
         "longitude": geo.lon if geo else None,
         "geo_precision": _GEO_PRECISION[geo.precision] if geo else None,
-        "source": "; ".join(claimants(incident)),
-        "notes": notes(incident),
+        "source": "; ".join(dict.fromkeys([*claimants(incident), *outlets])),
+        "notes": " ".join([notes(incident), *(f"“{sentence}”" for sentence in evidence)]),
         "fatalities": killed.best,
         "incident_type": incident.type,
         "last_date": incident.last_date or incident.first_date,
@@ -148,10 +155,16 @@ def incident_row(
         "injured_high": injured.high,
         "sources": len(doc_ids) or incident.sources,
         "urls": "; ".join(urls),
+        "reports": reports,
         "ceasefire_id": incident.ceasefire_id or "",
         "historical": incident.historical,
         "incident_id": incident.id,
     }
+
+
+def _report(claim_id: str, document: StoredDocument | None) -> dict[str, Any]:
+    ref = report_ref(document).model_dump(mode="json") if document is not None else {}
+    return {"claim_id": claim_id, **ref}
 
 
 # --- writers -------------------------------------------------------------------------------
@@ -178,11 +191,16 @@ def _json_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
+def _flat(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with its `reports` list as JSON text (CSV and Parquet cells)."""
+    return {**row, "reports": json.dumps(row["reports"], ensure_ascii=False)}
+
+
 def _write_csv(rows: list[dict[str, Any]], path: Path) -> int:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(COLUMNS))
         writer.writeheader()
-        writer.writerows({k: _csv_cell(v) for k, v in row.items()} for row in rows)
+        writer.writerows({k: _csv_cell(v) for k, v in _flat(row).items()} for row in rows)
     return len(rows)
 
 
@@ -214,7 +232,7 @@ def _write_parquet(rows: list[dict[str, Any]], path: Path) -> int:
         "bool": pa.bool_(),
     }
     schema = pa.schema([(name, kinds[_KINDS.get(name, "str")]) for name in COLUMNS])
-    table = pa.Table.from_pylist(rows, schema=schema)
+    table = pa.Table.from_pylist([_flat(row) for row in rows], schema=schema)
     pq.write_table(table, path)
     return len(rows)
 
@@ -226,7 +244,9 @@ def export(
     *,
     documents: Mapping[str, StoredDocument] = {},  # read only
 ) -> int:
-    """Write `incidents` to `path` as `fmt`; the number of rows (GeoJSON: features) written."""
+    """Write `incidents` to `path` as `fmt`; the number of rows (GeoJSON: features) written.
+    `documents` (id -> document) are the reports of the incidents' claims."""
+    incidents = attach_reports(incidents, {i: report_ref(d) for i, d in documents.items()})
     if fmt == "jsonl":
         with path.open("w", encoding="utf-8") as handle:
             for incident in incidents:

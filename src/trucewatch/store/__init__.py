@@ -1,4 +1,4 @@
-"""The incident registry's store (DESIGN.md, store): one repository class on SQLAlchemy Core.
+"""The incident registry's store: one repository class on SQLAlchemy Core.
 
     with open_store("registry.db") as store:
         store.add_document(doc, raw, claims)

@@ -1,12 +1,20 @@
-"""The repository interface every store backend implements (STYLE.md 6.5), and its error."""
+"""The repository interface every store backend implements, and its error."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol, runtime_checkable
 
-from trucewatch.records import Ceasefire, Claim, Incident, PeriodReport, Review, StoredDocument
+from trucewatch.records import (
+    Ceasefire,
+    Claim,
+    Incident,
+    PeriodReport,
+    ReportRef,
+    Review,
+    StoredDocument,
+)
 
 
 class StoreError(Exception):
@@ -53,6 +61,8 @@ class IncidentStore(Protocol):
     def has_document(self, id: str) -> bool: ...
 
     def get_document(self, id: str) -> StoredDocument | None: ...
+
+    def report_refs(self, ids: Iterable[str]) -> dict[str, ReportRef]: ...
 
     def raw_bytes(self, id: str) -> bytes | None: ...
 

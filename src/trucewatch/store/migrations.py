@@ -14,7 +14,7 @@ from typing import Protocol
 
 from sqlalchemy import Connection, Engine, insert, inspect, select, update
 
-from trucewatch.records import Claim
+from trucewatch.records import Claim, Incident
 from trucewatch.store import rows
 from trucewatch.store.base import StoreError
 from trucewatch.store.engine import BEGIN_OPTION
@@ -82,6 +82,48 @@ def _ingest_order_index(conn: Connection) -> None:
     )
 
 
+# Migration 4's own copy of how the linker assessed an incident's uncertainty when review state
+# was added: frozen here, so that this migration keeps its meaning when the linker changes.
+_LOW_CONFIDENCE_V4 = 0.6
+_DOUBT_WEIGHTS_V4 = {
+    "denied": 0.35,
+    "disputed": 0.35,
+    "unplaced": 0.25,
+    "undated": 0.2,
+    "single": 0.1,
+}
+
+
+def _assess_v4(incident: Incident) -> Incident:
+    reporting = [c for c in incident.claims if c.event.stance != "denies"] or incident.claims
+    doubts: list[str] = []
+    weights: list[float] = []
+    if reporting:
+        confidence = sum(c.event.confidence for c in reporting) / len(reporting)
+        weights.append(1.0 - confidence)
+        if confidence < _LOW_CONFIDENCE_V4:
+            doubts.append(f"low extraction confidence ({confidence:.2f})")
+    if incident.denied_by:
+        doubts.append("denied by " + ", ".join(incident.denied_by))
+        weights.append(_DOUBT_WEIGHTS_V4["denied"])
+    if len({tuple(sides) for sides in incident.blamed.values()}) > 1:
+        doubts.append("claimants blame different sides")
+        weights.append(_DOUBT_WEIGHTS_V4["disputed"])
+    if incident.geo is None:
+        doubts.append("place not resolved" if incident.location else "no place given")
+        weights.append(_DOUBT_WEIGHTS_V4["unplaced"])
+    if incident.first_date is None:
+        doubts.append("no date")
+        weights.append(_DOUBT_WEIGHTS_V4["undated"])
+    if incident.sources <= 1:
+        doubts.append("one source")
+        weights.append(_DOUBT_WEIGHTS_V4["single"])
+    sure = 1.0
+    for weight in weights:
+        sure *= 1.0 - weight
+    return incident.model_copy(update={"uncertainty": round(1.0 - sure, 4), "doubts": doubts})
+
+
 def _review(conn: Connection) -> None:
     """Review state as columns (status, uncertainty) the queue can order by, back-filled from
     each incident's data; the web app's account tables."""
@@ -92,13 +134,11 @@ def _review(conn: Connection) -> None:
     ):
         if name not in have:  # a database created by this version has them from migration 1
             conn.exec_driver_sql(f"ALTER TABLE incidents ADD COLUMN {name} {ddl}")
-    from trucewatch.link.summary import assess  # the queue's order, as the linker computes it
-
     linked: dict[str, list[Claim]] = {}
     for row in conn.execute(select(claims).where(claims.c.incident_id.is_not(None))).mappings():
         linked.setdefault(row["incident_id"], []).append(rows.claim_from_row(row))
     for row in conn.execute(select(incidents)).mappings().all():
-        incident = assess(rows.incident_from_row(row, linked.get(row["id"], [])))
+        incident = _assess_v4(rows.incident_from_row(row, linked.get(row["id"], [])))
         conn.execute(
             update(incidents)
             .where(incidents.c.id == incident.id)

@@ -1,4 +1,4 @@
-"""Conversions between the data contracts (records.py) and table rows (schema.py)."""
+"""Conversions between the data contracts (trucewatch.models) and table rows (schema.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The registry's tables (DESIGN.md, data model), on portable SQLAlchemy Core types only.
+"""The registry's tables, on portable SQLAlchemy Core types only.
 
 Dates are `Date`, instants are `UTCDateTime` (timezone-aware in Python, stored as UTC), whole
 models are `JSON`. Strings have no length: SQLite never enforced one, PostgreSQL would, and ids

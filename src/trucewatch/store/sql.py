@@ -2,7 +2,7 @@
 
 Every write is one transaction and idempotent. Writes take the database's write lock when they
 begin (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: an advisory lock, engine.py) and, within one
-process, go through one lock (STYLE.md 6.9).
+process, go through one lock.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import re
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
@@ -34,7 +34,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DataError, IntegrityError
 
-from trucewatch.records import Ceasefire, Claim, Incident, PeriodReport, Review, StoredDocument
+from trucewatch.records import (
+    Ceasefire,
+    Claim,
+    Incident,
+    PeriodReport,
+    ReportRef,
+    Review,
+    StoredDocument,
+)
 from trucewatch.store import rows
 from trucewatch.store.base import StoreError
 from trucewatch.store.engine import BEGIN_OPTION
@@ -175,6 +183,23 @@ class SqlStore:
     def get_document(self, id: str) -> StoredDocument | None:
         found = self._documents(documents.c.id == id)
         return found[0] if found else None
+
+    def report_refs(self, ids: Iterable[str]) -> dict[str, ReportRef]:
+        """Document id -> its URL, outlet, title and publication day, for the ids stored."""
+        wanted = sorted(set(ids))
+        cols = documents.c
+        found: dict[str, ReportRef] = {}
+        with self._read() as conn:
+            for chunk in chunks(wanted):
+                query = select(cols.id, cols.url, cols.outlet, cols.title, cols.published)
+                for row in conn.execute(query.where(cols.id.in_(chunk))).mappings():
+                    found[row["id"]] = ReportRef(
+                        url=row["url"],
+                        outlet=row["outlet"],
+                        title=row["title"],
+                        published=row["published"],
+                    )
+        return found
 
     def raw_bytes(self, id: str) -> bytes | None:
         with self._read() as conn:

@@ -62,8 +62,16 @@ from urllib.parse import quote
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from trucewatch.link.rules import is_tally
-from trucewatch.models import VIOLENT_TYPES, validation_problems
-from trucewatch.records import OURS, REFERENCE_ORIGINS, Claim, Incident, PeriodReport, origin_of
+from trucewatch.models import (
+    OURS,
+    REFERENCE_ORIGINS,
+    VIOLENT_TYPES,
+    Claim,
+    Incident,
+    PeriodReport,
+    origin_of,
+    validation_problems,
+)
 from trucewatch.report import describe
 from trucewatch.store.sql import SqlStore
 from trucewatch.watch import delivery

@@ -41,9 +41,11 @@ from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 
 import lxml.html
+from cssselect import ExpressionError, SelectorSyntaxError
 from lxml import etree
+from lxml.cssselect import CSSSelector
 
-from trucewatch.clean import clean_text
+from trucewatch.ingest.clean import clean_text
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -224,68 +226,20 @@ def _source(entry: object, path: Path, index: int) -> SourceConfig:
 
 
 class SelectorError(ValueError):
-    """A selector outside what ``compile_selector`` understands."""
+    """A CSS selector cssselect cannot read or translate."""
 
 
 _BLOCKS = tuple("p div br li h1 h2 h3 h4 h5 h6 tr section article blockquote pre td".split())
 _SPACE = re.compile(r"[ \t\f\v\xa0]+")
-_SIMPLE = re.compile(r"(?P<tag>\*|[A-Za-z][\w-]*)?(?P<rest>(?:[.#][\w-]+)*)$")
-_PART = re.compile(r"([.#])([\w-]+)")
 
 
 def compile_selector(selector: str) -> etree.XPath:
-    """An XPath that finds the elements matching CSS ``selector`` in an HTML tree.
-
-    With the ``cssselect`` package installed, lxml translates full CSS. Without it (the
-    default install) a subset is translated here: type (``p``, ``*``), ``.class``, ``#id`` and
-    their compounds (``div.report#today``), the descendant (space) and child (``>``)
-    combinators, and groups (``a, b``). Anything else - attributes, pseudo-classes, ``+``
-    and ``~`` - is a SelectorError naming what is not supported.
-    """
-    try:
-        from lxml.cssselect import CSSSelector
-    except ImportError:
-        return etree.XPath(css_to_xpath(selector))
+    """An XPath that finds the elements matching CSS ``selector`` in an HTML tree (cssselect,
+    through lxml: CSS 3 selectors; pseudo-elements and a few pseudo-classes are refused)."""
     try:
         return CSSSelector(selector, translator="html")
-    except Exception as exc:  # cssselect's SelectorError and ExpressionError
+    except (SelectorSyntaxError, ExpressionError) as exc:
         raise SelectorError(f"invalid CSS selector {selector!r}: {exc}") from None
-
-
-def css_to_xpath(selector: str) -> str:
-    """The XPath of a selector in the subset ``compile_selector`` documents."""
-    paths = []
-    for group in selector.split(","):
-        tokens = group.replace(">", " > ").split()
-        if not tokens or tokens[0] == ">" or tokens[-1] == ">":
-            raise SelectorError(f"invalid CSS selector {selector!r}")
-        xpath, axis = "descendant-or-self::", ""
-        for token in tokens:
-            if token == ">":
-                if axis == "/":
-                    raise SelectorError(f"invalid CSS selector {selector!r}")
-                axis = "/"
-                continue
-            xpath += axis + _simple_xpath(token, selector)
-            axis = "//"
-        paths.append(xpath)
-    return " | ".join(paths)
-
-
-def _simple_xpath(token: str, selector: str) -> str:
-    match = _SIMPLE.match(token)
-    if match is None or not (match["tag"] or match["rest"]):
-        raise SelectorError(
-            f"unsupported CSS selector {selector!r} at {token!r}: without the cssselect package "
-            "only tag, .class, #id, descendant, '>' and ',' are understood"
-        )
-    out = (match["tag"] or "*").lower()
-    for mark, name in _PART.findall(match["rest"]):
-        if mark == "#":
-            out += f"[@id='{name}']"
-        else:
-            out += f"[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]"
-    return out
 
 
 def select_text(html: str, selector: str) -> str:

@@ -32,7 +32,7 @@ from typing import Any, Protocol
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from trucewatch.records import Claim, PeriodReport, StoredDocument
+from trucewatch.models import Claim, PeriodReport, StoredDocument
 from trucewatch.report.describe import side_name
 
 DEFAULT_TIMEOUT = 10.0

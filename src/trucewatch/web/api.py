@@ -20,21 +20,23 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from trucewatch.accounts import User
 from trucewatch.ingest.sources import SourceItem
 from trucewatch.models import Document
-from trucewatch.observations import Observation
 from trucewatch.records import Ceasefire, Incident, PeriodReport, Review
+from trucewatch.registry.ceasefires import NewCeasefire, new_ceasefire
+from trucewatch.registry.observations import Observation
+from trucewatch.registry.review import Reviewer
+from trucewatch.report.aggregates import BlameMatrix, blame_matrix, day_counts
 from trucewatch.report.bulletin import Bulletin, render_html, render_markdown
 from trucewatch.report.daily import daily_bulletin
 from trucewatch.report.export import export as write_export
-from trucewatch.review import Reviewer
+from trucewatch.report.provenance import with_reports
+from trucewatch.store.accounts import User
 from trucewatch.store.queries import IncidentQuery, IncidentSummary, Order
 from trucewatch.web.charts import DayCount
 from trucewatch.web.headers import BULLETIN_CSP
 from trucewatch.web.security import Principal, require
 from trucewatch.web.services import Filters, Services, services
-from trucewatch.web.stats import BlameMatrix, blame_matrix, day_counts
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
@@ -161,9 +163,8 @@ def list_incidents(
     elif order != "updated" and offset + size < page.total:
         params = {**dict(request.query_params), "offset": str(offset + size), "limit": str(size)}
         following = str(request.url.replace(query=urlencode(params)))
-    listing = IncidentList(
-        items=page.items, total=page.total, limit=size, offset=offset, next=following
-    )
+    items = with_reports(svc.store, page.items)  # each claim with its report's URL, outlet...
+    listing = IncidentList(items=items, total=page.total, limit=size, offset=offset, next=following)
     return etagged(request, _dump(listing))
 
 
@@ -198,6 +199,7 @@ def get_incident(request: Request, id: str, _: Viewer, svc: Svc) -> Response:
         doc = svc.store.get_document(doc_id)
         if doc is not None:
             docs.append(DocumentInfo.model_validate(doc.model_dump()))
+    incident = with_reports(svc.store, [incident])[0]
     detail = IncidentDetail(incident=incident, reviews=svc.store.reviews(id), documents=docs)
     return etagged(request, _dump(detail))
 
@@ -352,7 +354,10 @@ def get_ceasefire(request: Request, id: str, _: Viewer, svc: Svc) -> Response:
 
 
 @router.post("/ceasefires", response_model=Ceasefire, status_code=201, responses=ERRORS)
-def add_ceasefire(ceasefire: Ceasefire, _: Admin, svc: Svc) -> Ceasefire:
+def add_ceasefire(data: NewCeasefire, _: Admin, svc: Svc) -> Ceasefire:
+    """Add a ceasefire (the same rules as `trucewatch ceasefire add`); without an id, one is
+    made from its name and start."""
+    ceasefire = new_ceasefire(data)
     if not svc.store.add_ceasefire(ceasefire):
         raise HTTPException(409, f"a ceasefire with id {ceasefire.id!r} exists")
     return ceasefire

@@ -22,13 +22,20 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from trucewatch import __version__
-from trucewatch.accounts import AccountError, Accounts
 from trucewatch.extract.pipeline import Extractor
 from trucewatch.geo.geocoder import Geocoder
 from trucewatch.models import validation_problems
-from trucewatch.review import ReviewError
+from trucewatch.registry.review import ReviewError
 from trucewatch.store import StaleVersionError, StoreError, open_store
-from trucewatch.web import api, pages
+from trucewatch.store.accounts import AccountError, Accounts
+from trucewatch.web import (
+    admin_pages,
+    api,
+    ceasefire_pages,
+    incident_pages,
+    observation_pages,
+    pages,
+)
 from trucewatch.web.headers import SecurityHeaders
 from trucewatch.web.limits import BodyLimit, LoginThrottle
 from trucewatch.web.security import Forbidden, LoginRequired
@@ -124,4 +131,6 @@ def create_app(
     app.mount("/static", StaticFiles(packages=[("trucewatch.web", "static")]), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    for kind in (incident_pages, ceasefire_pages, observation_pages, admin_pages):
+        app.include_router(kind.router)
     return app

@@ -18,7 +18,7 @@ from typing import Any, cast
 from fastapi import Request
 from fastapi.routing import APIRoute
 
-from trucewatch.accounts import Accounts, Role, Session, User
+from trucewatch.store.accounts import Accounts, Role, Session, User
 from trucewatch.web.settings import WebSettings
 
 SESSION_COOKIE = "tw_session"

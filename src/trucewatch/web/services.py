@@ -11,12 +11,12 @@ from typing import Annotated
 from fastapi import HTTPException, Query, Request
 from pydantic import BeforeValidator, Field
 
-from trucewatch.accounts import Accounts
 from trucewatch.extract.pipeline import Extractor
 from trucewatch.geo.geocoder import Geocoder
-from trucewatch.observations import Observation, record
 from trucewatch.records import Claim, ReviewStatus
 from trucewatch.registry import Registry
+from trucewatch.registry.observations import Observation, record
+from trucewatch.store.accounts import Accounts
 from trucewatch.store.queries import IncidentQuery, Near, Order, Origin
 from trucewatch.store.sql import SqlStore
 from trucewatch.web.limits import LoginThrottle

@@ -19,15 +19,16 @@ from pydantic import ValidationError
 from trucewatch.link.ceasefires import ceasefire_for
 from trucewatch.link.incidents import claim_order, incident_id
 from trucewatch.link.summary import summarise
-from trucewatch.models import EVENT_TYPES, validation_problems
-from trucewatch.records import (
+from trucewatch.models import (
     EDITABLE_FIELDS,
+    EVENT_TYPES,
     OURS,
     Incident,
     Review,
     ReviewAction,
     ReviewStatus,
     origin_of,
+    validation_problems,
 )
 from trucewatch.store.base import StaleVersionError
 from trucewatch.store.sql import SqlStore
@@ -43,6 +44,45 @@ def changes(before: Incident, after: Incident) -> tuple[dict[str, Any], dict[str
     new = after.model_dump(mode="json", exclude={"claims", "version"})
     keys = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
     return {k: old.get(k) for k in keys}, {k: new.get(k) for k in keys}
+
+
+def form_edits(incident: Incident, form: Mapping[str, str]) -> dict[str, Any]:
+    """The fields of an edit form (strings, as a browser posts them) whose values differ from
+    the incident's, as `Reviewer.edit` fields: a whole number of killed or injured becomes the
+    range low = best = high, a latitude and longitude a settlement-precision point named after
+    the location. ReviewError when a number is not one."""
+    fields: dict[str, Any] = {}
+    for name in ("type", "first_date", "last_date", "location", "ceasefire_id"):
+        value = form.get(name, "").strip()
+        current = getattr(incident, name)
+        if value and value != (str(current) if current is not None else ""):
+            fields[name] = value
+    for name in ("killed", "injured"):
+        value = form.get(name, "").strip()
+        if value and value != str(getattr(incident, name).best):
+            if not (value.isascii() and value.isdigit()):
+                raise ReviewError(f"{name}: a whole number, not {value!r}")
+            n = int(value)
+            fields[name] = {"low": n, "best": n, "high": n}
+    historical = form.get("historical") == "on"
+    if historical != incident.historical:
+        fields["historical"] = historical
+    lat, lon = form.get("lat", "").strip(), form.get("lon", "").strip()
+    if lat and lon:
+        try:
+            point = (float(lat), float(lon))
+        except ValueError:
+            raise ReviewError("lat and lon: numbers in decimal degrees") from None
+        now = (incident.geo.lat, incident.geo.lon) if incident.geo else None
+        if point != now:
+            name = fields.get("location") or incident.location or f"{lat}, {lon}"
+            fields["geo"] = {
+                "lat": point[0],
+                "lon": point[1],
+                "precision": "settlement",
+                "name": name,
+            }
+    return fields
 
 
 class Reviewer:

@@ -17,19 +17,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from trucewatch.alias_matcher import TOKEN, alias_key, fold
 from trucewatch.models import validation_problems
-
-
-@dataclass(frozen=True)
-class Place:
-    name: str
-    variants: tuple[str, ...]
-    lat: float
-    lon: float
-    kind: str  # settlement | district | region | area
-    country: str | None
-    side: str | None  # the side holding the place, for target inference
+from trucewatch.sides.aliases import TOKEN, alias_key, fold
+from trucewatch.sides.places import Place
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,8 @@ class Evidence(BaseModel):
 
 
 class Event(BaseModel):
-    """One claim about one incident, with the 12 keys of the annotation schema (SCHEMA.md)."""
+    """One claim about one incident, with the 12 keys of the annotation schema
+    (docs/evaluation.md)."""
 
     type: EventType
     actor: str | None = None

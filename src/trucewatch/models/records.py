@@ -1,4 +1,4 @@
-"""Data contracts of the incident registry (DESIGN.md: incident <- claims <- reports).
+"""Data contracts of the incident registry (incident <- claims <- reports).
 
 A StoredDocument is one report as ingested; a Claim is one extracted Event of one document, with
 its place resolved to coordinates; an Incident groups the claims about one real-world event and
@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from trucewatch.models import Event
+from trucewatch.models.events import Event
 
 GeoPrecision = Literal["settlement", "district", "region", "country"]
 ReviewAction = Literal["accept", "edit", "merge", "split", "reject"]
@@ -77,6 +77,15 @@ class GeoPoint(BaseModel):
     name: str = Field(description="the gazetteer name the place resolved to")
 
 
+class ReportRef(BaseModel):
+    """Where a claim can be read: its report's address, outlet, title and publication day."""
+
+    url: str | None = None
+    outlet: str | None = None
+    title: str | None = None
+    published: dt.date | None = None
+
+
 class Claim(BaseModel):
     """One extracted claim of one document, placed on the map where the gazetteer allows."""
 
@@ -86,6 +95,11 @@ class Claim(BaseModel):
     event: Event
     geo: GeoPoint | None = None
     incident_id: str | None = None
+    report: ReportRef | None = Field(
+        default=None,
+        description="the report the claim was read from (filled in outputs: exports, "
+        "`incidents --json`, the API); not stored with the claim",
+    )
 
     @staticmethod
     def make_id(document_id: str, index: int) -> str:

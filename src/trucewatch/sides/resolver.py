@@ -1,9 +1,9 @@
 """The resolver that maps mentions in text to sides, using conflict profiles and the country
 lexicon.
 
-Profiles and the lexicon are loaded and validated by :mod:`trucewatch.conflicts`, and aliases are
-matched on folded word tokens by :mod:`trucewatch.alias_matcher`.  The profile and lexicon names
-are re-exported here, so ``trucewatch.sides`` stays the one import for callers.
+Profiles and the lexicon are loaded and validated by :mod:`trucewatch.sides.profiles`, and
+aliases are matched on folded word tokens by :mod:`trucewatch.sides.aliases`. Callers import
+these names from :mod:`trucewatch.sides`.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from trucewatch.alias_matcher import Matcher, Tokens, alias_key
-from trucewatch.conflicts import (
+from trucewatch.sides.aliases import Matcher, Tokens, alias_key
+from trucewatch.sides.places import Place
+from trucewatch.sides.profiles import (
     Ceasefire,
     Country,
-    Place,
     Profile,
     ProfileError,
     country_lexicon,

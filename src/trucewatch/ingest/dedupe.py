@@ -17,7 +17,7 @@ from collections.abc import Hashable
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
-from trucewatch.records import normalise_text
+from trucewatch.models import normalise_text
 
 __all__ = ["SHINGLE_WORDS", "NearDuplicateIndex", "signature"]
 

@@ -2,41 +2,33 @@
 
 Per report: its id is the hash of its normalised text, so the same report ingested twice adds
 nothing; a near duplicate (the same story re-published with small edits) is stored as a
-duplicate of the first and yields no claims of its own; otherwise the extractor reads it, places
-are geocoded, and the document, its claims and its period reports are written in ONE
-transaction. After a batch, the new claims are linked into incidents together with the stored
-incidents of the same days, and each incident is counted against the ceasefire in force.
+duplicate of the first and yields no claims of its own; otherwise it is read (`registry.read`:
+claims extracted, places geocoded) and the document, its claims and its period reports are
+written in ONE transaction. After a batch, the new claims are linked into incidents together
+with the stored incidents of the same days, and each incident is counted against the ceasefire
+in force. `ingest` reads each report itself; `store_and_link` takes readings made elsewhere.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from trucewatch.dedupe import NearDuplicateIndex, signature
 from trucewatch.extract.pipeline import Extractor
 from trucewatch.geo.geocoder import Geocoder
+from trucewatch.ingest.dedupe import NearDuplicateIndex, signature
 from trucewatch.ingest.readers import InputError
 from trucewatch.ingest.sources import SourceItem
 from trucewatch.link.ceasefires import ceasefire_for
 from trucewatch.link.incidents import link
 from trucewatch.link.rules import linkable
-from trucewatch.models import Document
-from trucewatch.records import (
-    OURS,
-    Ceasefire,
-    Claim,
-    Incident,
-    PeriodReport,
-    StoredDocument,
-    document_id,
-    origin_of,
-)
-from trucewatch.sides import Profile, load_profiles
+from trucewatch.models import OURS, Claim, Incident, document_id, origin_of
+from trucewatch.registry.ceasefires import profile_ceasefires
+from trucewatch.registry.read import Reading, read, stored_document
+from trucewatch.registry.timelimit import time_limit
+from trucewatch.sides import Profile
 from trucewatch.store.sql import SqlStore
-from trucewatch.timelimit import time_limit
 
 LINK_WINDOW = dt.timedelta(days=2)  # stored incidents this close to new claims are candidates
 # estimated Jaccard of 5-word shingles above which a report is a re-publication of a stored one
@@ -52,30 +44,7 @@ class IngestSummary:
     failed: list[str] = field(default_factory=list)
     claims: int = 0
     incidents: int = 0
-
-
-def ceasefire_id(profile: Profile, name: str) -> str:
-    return f"{profile.id}:{re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')}"
-
-
-def profile_ceasefires(profiles: Sequence[Profile] | None = None) -> list[Ceasefire]:
-    """The ceasefires the conflict profiles list, as registry records."""
-    out = []
-    for profile in profiles if profiles is not None else load_profiles():
-        for c in profile.ceasefires:
-            out.append(
-                Ceasefire(
-                    id=ceasefire_id(profile, c.name),
-                    name=c.name,
-                    parties=list(c.parties),
-                    start=c.start,
-                    end=c.end,
-                    area=c.area,
-                    monitor=c.monitor,
-                    profile=profile.id,
-                )
-            )
-    return out
+    read: int = 0  # reports this registry read (extracted) itself; none for store_and_link
 
 
 class Registry:
@@ -126,7 +95,25 @@ class Registry:
         items: Iterable[SourceItem | InputError],
         on_item: Callable[[str, str], None] | None = None,
     ) -> IngestSummary:
-        """Store every item; `on_item(origin, outcome)` is told of each one as it is done."""
+        """Read and store every item, then link the new claims; `on_item(origin, outcome)` is
+        told of each one as it is done. A report already stored, or a near duplicate of one,
+        is not read at all."""
+        return self._run(items, on_item)
+
+    def store_and_link(
+        self,
+        readings: Iterable[Reading | InputError],
+        on_item: Callable[[str, str], None] | None = None,
+    ) -> IngestSummary:
+        """Store readings made beforehand by `read` (by batch workers, say), then link the new
+        claims; the same outcomes as `ingest`, without reading any report again."""
+        return self._run(readings, on_item)
+
+    def _run(
+        self,
+        items: Iterable[SourceItem | Reading | InputError],
+        on_item: Callable[[str, str], None] | None,
+    ) -> IngestSummary:
         summary = IngestSummary()
         new_claims: list[Claim] = []
         self.ceasefires = self.store.ceasefires()  # one added meanwhile counts too
@@ -135,7 +122,10 @@ class Registry:
                 summary.failed.append(str(item))
                 outcome, origin = f"failed: {item.reason}", item.origin
             else:
-                origin = item.document.origin or item.document.id
+                if isinstance(item, Reading):
+                    origin = item.origin
+                else:
+                    origin = item.document.origin or item.document.id
                 try:
                     outcome = self._ingest_one(item, summary, new_claims)
                 except Exception as exc:  # noqa: BLE001 - one bad report must not stop a batch
@@ -147,62 +137,41 @@ class Registry:
         summary.incidents = self.relink(new_claims)
         return summary
 
-    def _ingest_one(self, item: SourceItem, summary: IngestSummary, new: list[Claim]) -> str:
-        doc = item.document
-        doc_id = document_id(doc.text)
+    def _ingest_one(
+        self, item: SourceItem | Reading, summary: IngestSummary, new: list[Claim]
+    ) -> str:
+        if isinstance(item, Reading):
+            doc_id, text, raw = item.document.id, item.document.text, item.raw
+        else:
+            doc_id, text, raw = document_id(item.document.text), item.document.text, item.raw
         if self.store.has_document(doc_id):
             summary.duplicates += 1
             return "duplicate"
-        sig = signature(doc.text)
+        sig = item.signature if isinstance(item, Reading) else signature(text)
         first = self.near_duplicates.find(sig)
-        stored = StoredDocument(
-            id=doc_id,
-            text=doc.text,
-            published=doc.published,
-            url=doc.url,
-            outlet=item.outlet,
-            title=doc.title,
-            origin=doc.origin,
-            ingested_at=dt.datetime.now(dt.UTC),
-            duplicate_of=first,
-        )
         if first is not None:
-            if self.store.add_document(stored, item.raw, signature=sig):
+            if isinstance(item, Reading):
+                stored = item.document.model_copy(
+                    update={"duplicate_of": first, "ingested_at": dt.datetime.now(dt.UTC)}
+                )
+            else:
+                stored = stored_document(item, duplicate_of=first)
+            if self.store.add_document(stored, raw, signature=sig):
                 summary.near_duplicates += 1
             return f"near duplicate of {first}"
-        with time_limit():  # $TRUCEWATCH_DOC_TIMEOUT: a pathological report fails alone
-            reading = self.extractor.read(Document(**{**doc.model_dump(), "id": doc_id}))
-        countries = self.geocoder.countries_for(
-            side for e in reading.events for side in (e.actor, e.target) if side
-        )
-        claims = [
-            Claim(
-                id=Claim.make_id(doc_id, i),
-                document_id=doc_id,
-                index=i,
-                event=event,
-                geo=self.geocoder.locate(event.location, countries=countries)
-                if event.location
-                else None,
-            )
-            for i, event in enumerate(reading.events)
-        ]
-        profile = self.extractor.resolver.detect_profile(doc.text)
+        if isinstance(item, Reading):
+            reading = item
+        else:
+            with time_limit():  # $TRUCEWATCH_DOC_TIMEOUT: a pathological report fails alone
+                reading = read(item, self.extractor, self.geocoder)
+            summary.read += 1
+        stored = reading.document.model_copy(update={"ingested_at": dt.datetime.now(dt.UTC)})
         periods = [
-            PeriodReport(
-                id=f"{doc_id}:p{i}",
-                document_id=doc_id,
-                source=p.source,
-                start=p.day,
-                end=p.day,
-                count=p.count,
-                area=p.area,
-                evidence=p.evidence.sentence,
-                ceasefire_id=self._ceasefire_of(profile, p.day),
-            )
-            for i, p in enumerate(reading.periods)
+            p.model_copy(update={"ceasefire_id": self._ceasefire_of(reading.profile, p.start)})
+            for p in reading.periods
         ]
-        if not self.store.add_document(stored, item.raw, claims, periods, signature=sig):
+        claims = reading.claims
+        if not self.store.add_document(stored, raw, claims, periods, signature=sig):
             summary.duplicates += 1
             return "duplicate"
         if doc_id not in self.near_duplicates:

@@ -1,4 +1,5 @@
-"""Aggregates the dashboard draws: violations per day per claimed perpetrator, who blames whom.
+"""Aggregates of incidents: violations per day per claimed perpetrator, who blames whom (the
+web dashboard and the API draw them).
 
 They read incident summaries only (`blamed`, `denied_by`, dates), never the claims, so they stay
 cheap on a large registry. An incident blamed on two sides counts once for each (as in the
@@ -10,12 +11,21 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from pydantic import BaseModel, PrivateAttr
 
 from trucewatch.report.describe import UNATTRIBUTED
-from trucewatch.web.charts import DayCount
+
+
+@dataclass(frozen=True)
+class DayCount:
+    """How many violations one group is claimed to have committed on one day."""
+
+    day: dt.date
+    group: str  # claimed perpetrator ("unattributed" etc.)
+    count: int
 
 
 class Summarised(Protocol):

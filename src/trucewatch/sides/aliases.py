@@ -10,10 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from trucewatch.conflicts import Place
+from trucewatch.sides.places import Place
 
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 _APOSTROPHES = "\u2019\u2018\u02bc\u02bb\u0060\u00b4\u2032"

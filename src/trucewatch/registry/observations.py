@@ -11,9 +11,17 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from trucewatch.models import Event, EventType, Evidence, Weapon
-from trucewatch.records import Claim, GeoPoint, StoredDocument, document_id
-from trucewatch.registry import Registry
+from trucewatch.models import (
+    Claim,
+    Event,
+    EventType,
+    Evidence,
+    GeoPoint,
+    StoredDocument,
+    Weapon,
+    document_id,
+)
+from trucewatch.registry.ingest import Registry
 
 ORIGIN = "observation"
 
