@@ -22,6 +22,7 @@ from trucewatch.extract.acts import Trigger, find_triggers, main_trigger, type_a
 from trucewatch.extract.claims import AttributionFinder
 from trucewatch.extract.dates import find_dates
 from trucewatch.extract.denials import claim_and_denial, denial_of_earlier
+from trucewatch.extract.languages.dispatch import LanguageDispatch
 from trucewatch.extract.lexicon import Lexicon, default_lexicon
 from trucewatch.extract.merge import fold
 from trucewatch.extract.numbers import NumberReader, Toll
@@ -87,6 +88,7 @@ class Extractor:
         self.attributions = AttributionFinder(self.lexicon, self.resolver)
         self.places = PlaceFinder(self.resolver)
         self.participants = ParticipantFinder(self.resolver, self.lexicon)
+        self.languages = LanguageDispatch(self.resolver.profiles)  # non-English documents
 
     # -- public API -------------------------------------------------------------------------
 
@@ -109,6 +111,10 @@ class Extractor:
     ) -> Iterator[tuple[Document, DocumentReading]]:
         """(document, reading) for each document, parsing candidate sentences in batches."""
         for doc in docs:
+            other = self.languages.read(doc)
+            if other is not None:
+                yield doc, other
+                continue
             sentences = split_sentences(doc.text)
             candidates = [s for s in sentences if self._is_candidate(s.text)]
             parsed = dict(

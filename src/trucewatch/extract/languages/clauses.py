@@ -1,0 +1,216 @@
+"""Per clause of a Russian or Ukrainian sentence: the act (type, weapon), the sides and their
+roles, the place, the count and the toll. Pure functions of the tokens and the compiled lexicon."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from trucewatch.extract.languages.compiled import Compiled, SideEntry, transliterate
+from trucewatch.extract.languages.morphology import Token
+from trucewatch.extract.languages.phrases import Hit
+
+# most specific first: a clause with several triggers takes the first of these it holds
+SPECIFICITY = (
+    "shoot_down",
+    "explosive",
+    "drone_strike",
+    "intrusion",
+    "attack_on_civilians",
+    "shelling",
+    "firing",
+    "armed_clash",
+    "ceasefire_violation",
+)
+# heavier weapons name the act ("mortars and machine guns" is a shelling with mortars)
+WEIGHT = {
+    "small_arms": 1,
+    "sniper": 2,
+    "machine_gun": 3,
+    "grenade_launcher": 4,
+    "armour": 5,
+    "landmine": 5,
+    "explosive": 5,
+    "drone": 6,
+    "mortar": 7,
+    "artillery": 8,
+    "rocket": 9,
+    "aircraft": 9,
+    "missile": 10,
+}
+_GENERIC = {"firing", "armed_clash", "ceasefire_violation", "shelling"}
+_HEAVY = {"mortar": "shelling", "artillery": "shelling", "rocket": "shelling", "missile": "shelling"}
+_AIR = {"drone": "drone_strike", "aircraft": "drone_strike"}
+_BLAST = {"landmine": "explosive", "explosive": "explosive"}
+_LIGHT = {"small_arms", "sniper", "machine_gun", "grenade_launcher", "armour"}
+
+
+@dataclass
+class Mention:
+    entry: SideEntry
+    first: int
+    last: int
+    role: str = ""  # speaker | actor | target | ""
+
+
+@dataclass
+class Clause:
+    tokens: Sequence[Token]
+    start: int  # character offsets in the document
+    end: int
+    type: str | None = None
+    weapon: str | None = None
+    mentions: list[Mention] = field(default_factory=list)
+    place: str | None = None
+    place_kind: str | None = None
+    count: int | None = None
+    killed: int | None = None
+    injured: int | None = None
+    zero_toll: tuple[bool, bool] = (False, False)  # (killed 0, injured 0) stated
+
+
+def split_clauses(c: Compiled, tokens: Sequence[Token]) -> list[Sequence[Token]]:
+    """Cut before each clause break ("после чего", "; ") that has an act on both sides."""
+    cuts = [0]
+    breaks = {first for first, _ in c.hits("clause_breaks", tokens)}
+    breaks |= {i + 1 for i, t in enumerate(tokens) if t.text == ";"}
+    for i in sorted(breaks):
+        if i <= cuts[-1] or i >= len(tokens):
+            continue
+        if c.triggers.scan(tokens[cuts[-1] : i]) and c.triggers.scan(tokens[i:]):
+            cuts.append(i)
+    cuts.append(len(tokens))
+    return [tokens[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+
+
+def act(c: Compiled, tokens: Sequence[Token]) -> tuple[str | None, str | None]:
+    """(type, weapon) of a clause, or (None, None) when it holds no act trigger."""
+    retaliation = c.hits("retaliation", tokens)
+    kinds = [
+        h.value
+        for h in c.triggers.scan(tokens)
+        if not any(a <= h.first < b for a, b in retaliation)
+    ]
+    if not kinds:
+        return None, None
+    kind = min(kinds, key=SPECIFICITY.index)
+    weapons = [h.value for h in c.weapons.scan(tokens)]
+    weapon = max(weapons, key=WEIGHT.__getitem__) if weapons else None
+    if weapon and kind in _GENERIC:
+        kind = _HEAVY.get(weapon) or _AIR.get(weapon) or _BLAST.get(weapon) or kind
+        if kind == "shelling" and weapon in _LIGHT:
+            kind = "firing"
+    return kind, weapon
+
+
+def _near(c: Compiled, name: str, tokens: Sequence[Token], first: int, span: int) -> bool:
+    return any(
+        b <= first and first - b <= span for _, b in c.hits(name, tokens[: first + 1])
+    ) or any(first - span <= a < first for a, _ in c.hits(name, tokens))
+
+
+def side_mentions(c: Compiled, tokens: Sequence[Token], trigger_at: int | None) -> list[Mention]:
+    """Side mentions with a role each: who speaks, who acts, who is hit."""
+    out: list[Mention] = []
+    for hit in c.sides.scan(tokens):
+        mention = Mention(hit.value, hit.first, hit.last)
+        out.append(mention)
+        if hit.value.kind == "place":
+            continue
+        mention.role = _role(c, tokens, hit, trigger_at)
+    return out
+
+
+def _role(c: Compiled, tokens: Sequence[Token], hit: Hit[SideEntry], trigger_at: int | None) -> str:
+    first, last = hit.first, hit.last
+    nxt = tokens[last : last + 2]
+    if hit.value.kind == "civilians":
+        return "target"
+    if hit.value.kind not in ("enemy", "militants", "own") and (
+        _near(c, "speech", tokens, first, 4) or c.has("media", nxt) or c.has("speech", nxt[:1])
+    ):
+        return "speaker"
+    if _near(c, "actor_preps", tokens, first, 2):
+        return "actor"
+    if hit.value.kind == "own":
+        return "target"
+    before = tokens[max(0, first - 2) : first]
+    head = tokens[first]
+    if c.has("target_nouns", before[-1:]) or (
+        c.has("target_preps", before) and not c.has("force_nouns", before)
+    ):
+        return "target"
+    if head.case in ("nomn", None) or c.has("force_nouns", tokens[max(0, first - 1) : first]):
+        if trigger_at is None or first < trigger_at or head.case == "nomn":
+            return "actor"
+    return "target" if trigger_at is not None and first > trigger_at else ""
+
+
+def place_of(c: Compiled, tokens: Sequence[Token], mentions: list[Mention]) -> tuple[str, str] | None:
+    """(place, kind) of a clause: a profile place first, else a capitalised name after a cue."""
+    for m in mentions:
+        if m.entry.kind == "place" and m.entry.place is not None:
+            return m.entry.place.name, m.entry.place.kind
+    taken = {i for m in mentions for i in range(m.first, m.last)}
+    for _, end in c.hits("place_cues", tokens):
+        words: list[str] = []
+        i = end
+        while i < len(tokens) and i not in taken and tokens[i].capitalised and tokens[i].text.isalpha():
+            words.append(_base_name(c, tokens[i]))
+            i += 1
+        if words:
+            return transliterate(c, " ".join(words)), "settlement"
+    return None
+
+
+def _base_name(c: Compiled, token: Token) -> str:
+    """A place's name from its word: nominative lemma, "-ский район" adjectives cut to the stem."""
+    lemma = token.lemma
+    if token.pos in ("ADJF", "ADJ"):
+        for suffix in c.lexicon.place_suffixes:
+            if lemma.endswith(suffix) and len(lemma) > len(suffix) + 3:
+                return lemma[: -len(suffix)]
+    return lemma
+
+
+def number_at(c: Compiled, token: Token) -> int | None:
+    if token.text.isdigit():
+        value = int(token.text)
+        return value if value < 100_000 else None
+    return c.numbers.get(token.lemma)
+
+
+def count_of(c: Compiled, tokens: Sequence[Token]) -> int | None:
+    """How many acts a clause counts: "21 нарушение", "п'ять порушень", "дважды"."""
+    for hit in c.words["count_nouns"].scan(tokens):
+        if hit.value.startswith("="):
+            return int(hit.value[1:])
+        for j in range(hit.first - 1, max(-1, hit.first - 4), -1):
+            value = number_at(c, tokens[j])
+            if value is not None:
+                if c.has("approximate", tokens[max(0, j - 2) : j]):
+                    return None
+                return value
+            if tokens[j].pos not in ("ADJF", "ADJ", "PRTF", None) or not tokens[j].text.isalpha():
+                break
+    return None
+
+
+def toll(c: Compiled, tokens: Sequence[Token]) -> tuple[int | None, int | None, bool, bool]:
+    """(killed, injured, killed stated 0, injured stated 0) of a clause."""
+    negated = c.has("negations", tokens) or c.has("zero_phrases", tokens)
+    zero_hits = c.words["no_casualty"].scan(tokens)
+    if negated and zero_hits:
+        only_killed = all(c.has("killed_only", tokens[h.first : h.last]) for h in zero_hits)
+        return None, None, True, not only_killed
+    figures: dict[str, int | None] = {"killed": None, "injured": None}
+    for name in ("killed", "injured"):
+        for first, last in c.hits(name, tokens):
+            window = [*tokens[max(0, first - 5) : first], *tokens[last : last + 3]]
+            values = [v for t in window if (v := number_at(c, t)) is not None]
+            figures[name] = values[0] if values else 1
+            break
+    killed_at = c.hits("killed", tokens)
+    if killed_at and any(abs(a - k) <= 4 for a, _ in c.hits("injured", tokens) for k, _ in killed_at):
+        figures["injured"] = None  # "a wound incompatible with life" is a death, not a wound
+    return figures["killed"], figures["injured"], False, False

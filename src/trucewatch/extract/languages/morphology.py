@@ -1,0 +1,99 @@
+"""Tokens with their lemma and grammatical case, by razdel (tokens, sentences) and pymorphy3
+(lemmas) for Russian and Ukrainian."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import pymorphy3
+import razdel
+
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "‘": "'"})
+CASES = frozenset({"nomn", "gent", "datv", "accs", "ablt", "loct", "voct", "gen2", "loc2"})
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    start: int
+    end: int
+    lemma: str
+    case: str | None  # nomn, gent, ... of the likeliest parse; None when not inflected
+    pos: str | None
+    number: str | None  # sing | plur
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[:1].isupper()
+
+
+@dataclass(frozen=True)
+class Span:
+    """A sentence of a document: its text, offsets and tokens."""
+
+    text: str
+    start: int
+    end: int
+    tokens: tuple[Token, ...]
+
+
+@cache
+def analyzer(language: str) -> pymorphy3.MorphAnalyzer:
+    return pymorphy3.MorphAnalyzer(lang=language)
+
+
+class Morphology:
+    """Lemmatiser for one language, with a cache of word analyses."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self._morph = analyzer(language)
+        self._cache: dict[str, tuple[str, str | None, str | None, str | None]] = {}
+
+    def analyse(self, word: str) -> tuple[str, str | None, str | None, str | None]:
+        """(lemma, case, part of speech, number) of one word."""
+        key = word.translate(_APOSTROPHES)
+        hit = self._cache.get(key)
+        if hit is None:
+            if not any(ch.isalpha() for ch in key):
+                hit = (key.lower(), None, None, None)
+            else:
+                parse = self._morph.parse(key)[0]
+                tag = parse.tag
+                case, pos, number = (str(g) if g else None for g in (tag.case, tag.POS, tag.number))
+                hit = (
+                    parse.normal_form.replace("ё", "е"),
+                    case if case in CASES else None,
+                    pos,
+                    number,
+                )
+            if len(self._cache) < 200_000:
+                self._cache[key] = hit
+        return hit
+
+    def lemma(self, word: str) -> str:
+        return self.analyse(word)[0]
+
+    def tokens(self, text: str, offset: int = 0) -> tuple[Token, ...]:
+        out = []
+        for t in razdel.tokenize(text):
+            lemma, case, pos, number = self.analyse(t.text)
+            out.append(Token(t.text, t.start + offset, t.stop + offset, lemma, case, pos, number))
+        return tuple(out)
+
+    def lemmas(self, phrase: str) -> tuple[str, ...]:
+        """The lemma sequence of a phrase, as lexicon and alias entries are matched."""
+        return tuple(self.analyse(t.text)[0] for t in razdel.tokenize(phrase))
+
+    def sentences(self, text: str) -> list[Span]:
+        """Sentences: line breaks end them (headlines carry no full stop), then razdel splits."""
+        out: list[Span] = []
+        for line in re.finditer(r"[^\n]+", text):
+            for s in razdel.sentenize(line.group()):
+                if not s.text.strip():
+                    continue
+                start = line.start() + s.start
+                out.append(Span(s.text, start, start + len(s.text), self.tokens(s.text, start)))
+        return out

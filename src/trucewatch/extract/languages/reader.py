@@ -1,0 +1,292 @@
+"""Russian and Ukrainian reports read into the same claims as English ones.
+
+Per document: sentences (razdel; line breaks end them), tokens with lemmas (pymorphy3), the
+conflict profile the text names most; then per clause: the act (lexicon triggers, the heaviest
+weapon), the sides and their roles (prepositions, case, order around the act, speech words for
+the speaker), place, date, count and toll. A clause that only retells the act before it (no place,
+count, date or side of its own) adds its details to that act. Mentions of one claim are folded as
+for English (extract.merge). Sides and places come out with their English names; evidence is the
+sentence as written. Component name: `trucewatch.extract.ru_uk.v1`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from trucewatch.conflicts import Profile
+from trucewatch.extract.languages.clauses import (
+    WEIGHT,
+    Mention,
+    act,
+    count_of,
+    place_of,
+    side_mentions,
+    split_clauses,
+    toll,
+)
+from trucewatch.extract.languages.compiled import Compiled, SideEntry, compile_language
+from trucewatch.extract.languages.dates import DateReading, read_date
+from trucewatch.extract.languages.morphology import Span, Token
+from trucewatch.extract.merge import fold
+from trucewatch.models import (
+    VIOLENT_TYPES,
+    Document,
+    DocumentReading,
+    Event,
+    Evidence,
+    PeriodStatement,
+)
+
+COMPONENT = "trucewatch.extract.ru_uk.v1"
+_NAMED = ("party", "country", "institution")
+_RECENT = dt.timedelta(days=2)  # an act dated earlier than this before publication is background
+
+
+@dataclass
+class _State:
+    published: dt.date | None
+    speaker: str | None = None
+    context_day: dt.date | None = None
+    events: list[Event] = field(default_factory=list)
+    periods: list[PeriodStatement] = field(default_factory=list)
+
+
+class SlavicReader:
+    """Reads documents of one language (ru or uk); one instance holds the compiled lexicon."""
+
+    def __init__(self, language: str, profiles: Sequence[Profile]) -> None:
+        self.c: Compiled = compile_language(language, profiles)
+
+    def read(self, doc: Document) -> DocumentReading:
+        c = self.c
+        sentences = c.morph.sentences(doc.text)
+        cast = _Cast(c, sentences)
+        state = _State(doc.published, speaker=cast.first_speaker)
+        for sent in sentences:
+            self._sentence(sent, state, cast)
+        events = [e for e in fold(state.events) if e.type in VIOLENT_TYPES]
+        return DocumentReading(events, state.periods)
+
+    def _sentence(self, sent: Span, state: _State, cast: _Cast) -> None:
+        c = self.c
+        sent_date = read_date(c, sent.tokens, sent.text, state.published)
+        speakers = [m for m in side_mentions(c, sent.tokens, None) if m.role == "speaker"]
+        own_speaker = cast.resolve(speakers[0].entry, None) if speakers else None
+        speaker = own_speaker or state.speaker
+        for tokens in split_clauses(c, sent.tokens):
+            self._clause(sent, tokens, sent_date, speaker, own_speaker is not None, state, cast)
+        if sent_date.stated and sent_date.day is not None:
+            state.context_day = sent_date.day
+
+    def _clause(
+        self,
+        sent: Span,
+        tokens: Sequence[Token],
+        sent_date: DateReading,
+        speaker: str | None,
+        speaker_named: bool,
+        state: _State,
+        cast: _Cast,
+    ) -> None:
+        c = self.c
+        text = sent.text[tokens[0].start - sent.start : tokens[-1].end - sent.start]
+        evidence = Evidence(sentence=sent.text, start=sent.start, end=sent.end)
+        kind, weapon = act(c, tokens)
+        killed, injured, zero_killed, zero_injured = toll(c, tokens)
+        date = read_date(c, tokens, text, state.published)
+        day = date.day if date.stated else sent_date.day if sent_date.stated else None
+        if kind is None or c.has("retaliation", tokens):
+            self._toll_only(state, killed, injured, zero_killed, zero_injured)
+            return
+        if c.has("zero_phrases", tokens) and not c.has("denial", tokens):
+            state.periods.append(
+                PeriodStatement(
+                    source=speaker or "media",
+                    day=day or state.context_day or state.published,
+                    count=0,
+                    evidence=evidence,
+                )
+            )
+            return
+        trigger_at = c.triggers.scan(tokens)[0].first
+        mentions = side_mentions(c, tokens, trigger_at)
+        actor = cast.pick(mentions, "actor", speaker)
+        target = cast.pick(mentions, "target", speaker, not_side=actor)
+        named = any(m.entry.kind in _NAMED and m.role in ("actor", "target") for m in mentions)
+        place = place_of(c, tokens, mentions)
+        count = count_of(c, tokens)
+        denial = c.has("denial", tokens)
+        if place is not None and place[1] == "region" and kind == "ceasefire_violation":
+            place = None  # a tally "in Donbas" is not placed: its acts are
+        previous = state.events[-1] if state.events else None
+        if (
+            previous is not None
+            and place is None
+            and count is None
+            and not date.stated
+            and not named
+            and not denial
+            and previous.type in VIOLENT_TYPES
+        ):
+            state.events[-1] = _retold(previous, kind, weapon, killed, injured, evidence)
+            return
+        if actor is None and kind != "shoot_down" and previous is not None:
+            actor = previous.actor
+        if kind == "shoot_down":
+            actor, target = (speaker if speaker in cast.parties else actor), None
+        if target is None and actor is not None:
+            target = speaker if speaker in cast.parties and speaker != actor else cast.rival(actor)
+        if day is None:
+            day = state.context_day or state.published
+            basis = "context" if state.context_day else "published"
+        else:
+            basis = "stated"
+        historical = (
+            date.old_year
+            or sent_date.old_year
+            or c.has("long_spans", tokens)
+            or c.has("background", tokens)
+            or (c.has("earlier_report", tokens) and c.has("speech", tokens))
+            or (
+                day is not None
+                and state.published is not None
+                and state.published - day > _RECENT
+            )
+        )
+        source = speaker if speaker_named or not denial else actor
+        event = Event(
+            type=kind,  # type: ignore[arg-type]
+            actor=actor,
+            target=target,
+            source=source or "media",
+            stance="denies" if denial else ("asserts" if actor else "neutral"),
+            weapon=weapon,  # type: ignore[arg-type]
+            location=place[0] if place else None,
+            date=day,
+            killed=0 if zero_killed else killed,
+            injured=0 if zero_injured else injured,
+            count=count,
+            historical=bool(historical),
+            date_basis=basis,  # type: ignore[arg-type]
+            evidence=[evidence],
+            confidence=0.5,
+        )
+        state.events.append(event)
+
+    def _toll_only(
+        self,
+        state: _State,
+        killed: int | None,
+        injured: int | None,
+        zero_killed: bool,
+        zero_injured: bool,
+    ) -> None:
+        """A clause with a toll and no act: "пострадавших нет" tells of the acts before it."""
+        current = [i for i, e in enumerate(state.events) if not e.historical]
+        if not current:
+            return
+        if zero_killed or zero_injured:
+            for i in current:
+                e = state.events[i]
+                update: dict[str, int] = {}
+                if zero_killed and e.killed is None:
+                    update["killed"] = 0
+                if zero_injured and e.injured is None:
+                    update["injured"] = 0
+                state.events[i] = e.model_copy(update=update)
+        elif killed is not None or injured is not None:
+            e = state.events[current[-1]]
+            state.events[current[-1]] = e.model_copy(
+                update={
+                    "killed": e.killed if killed is None else killed,
+                    "injured": e.injured if injured is None else injured,
+                }
+            )
+
+
+def _retold(
+    previous: Event,
+    kind: str,
+    weapon: str | None,
+    killed: int | None,
+    injured: int | None,
+    evidence: Evidence,
+) -> Event:
+    """The act before, with what a clause retelling it adds (weapon, toll, a more specific type)."""
+    update: dict[str, object] = {"evidence": [*previous.evidence, evidence]}
+    if weapon and (previous.weapon is None or WEIGHT[weapon] > WEIGHT[previous.weapon]):
+        update["weapon"] = weapon
+        if previous.type in ("ceasefire_violation", "armed_clash", "firing", "shelling"):
+            update["type"] = kind
+    if killed is not None and previous.killed is None:
+        update["killed"] = killed
+    if injured is not None and previous.injured is None:
+        update["injured"] = injured
+    return previous.model_copy(update=update)
+
+
+class _Cast:
+    """The document's profile and named sides: speakers, rivals, the region of "militants"."""
+
+    def __init__(self, c: Compiled, sentences: Sequence[Span]) -> None:
+        self.c = c
+        profiles: Counter[str] = Counter()
+        named: Counter[str] = Counter()
+        self.first_speaker: str | None = None
+        region_words: Counter[str] = Counter()
+        lemmas = Counter(t.lemma for s in sentences for t in s.tokens)
+        for region, words in c.lexicon.militants.by_region.items():
+            region_words[region] = sum(lemmas[c.morph.lemma(w)] for w in words)
+        self.region = region_words.most_common(1)[0][0] if region_words else None
+        speaker_entries: list[SideEntry] = []
+        for sent in sentences:
+            for m in side_mentions(c, sent.tokens, None):
+                if m.entry.profile:
+                    profiles[m.entry.profile] += 1
+                if m.entry.side and m.entry.kind in _NAMED:
+                    named[m.entry.side] += 1
+                if m.role == "speaker":
+                    speaker_entries.append(m.entry)
+        for profile in c.profiles.values():
+            profiles[profile.id] += sum(named[s] for s in profile.sides)
+        best = profiles.most_common(2)
+        self.profile = (
+            c.profiles[best[0][0]]
+            if best and best[0][1] >= 2 and (len(best) == 1 or best[1][1] < best[0][1])
+            else None
+        )
+        self.parties: tuple[str, ...] = tuple(self.profile.sides) if self.profile else ()
+        self.named = named
+        self.first_speaker = next(
+            (s for e in speaker_entries if (s := self.resolve(e, None)) is not None), None
+        )
+
+    def rival(self, side: str | None) -> str | None:
+        if side is None or side not in self.parties:
+            return None
+        others = [p for p in self.parties if p != side]
+        ranked = sorted(others, key=lambda p: -self.named[p])
+        return ranked[0] if ranked and self.named[ranked[0]] else (others[0] if others else None)
+
+    def resolve(self, entry: SideEntry, speaker: str | None) -> str | None:
+        if entry.kind == "enemy":
+            return self.rival(speaker)
+        if entry.kind == "own":
+            return speaker
+        if entry.kind == "militants":
+            return self.region
+        return entry.side or None
+
+    def pick(
+        self, mentions: list[Mention], role: str, speaker: str | None, not_side: str | None = None
+    ) -> str | None:
+        for m in mentions:
+            if m.role != role or m.entry.kind == "place":
+                continue
+            side = self.resolve(m.entry, speaker)
+            if side and side != not_side and not (role == "actor" and side == "civilians"):
+                return side
+        return None
