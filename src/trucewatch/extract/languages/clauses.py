@@ -113,6 +113,8 @@ def side_mentions(c: Compiled, tokens: Sequence[Token], trigger_at: int | None) 
     """Side mentions with a role each: who speaks, who acts, who is hit."""
     out: list[Mention] = []
     for hit in c.sides.scan(tokens):
+        if hit.value.kind == "ignore":
+            continue
         mention = Mention(hit.value, hit.first, hit.last)
         out.append(mention)
         if hit.value.kind == "place":
@@ -122,28 +124,62 @@ def side_mentions(c: Compiled, tokens: Sequence[Token], trigger_at: int | None) 
 
 
 def _role(c: Compiled, tokens: Sequence[Token], hit: Hit[SideEntry], trigger_at: int | None) -> str:
+    """speaker, actor, target or "" for one side mention of a clause."""
     first, last = hit.first, hit.last
+    kind = hit.value.kind
     nxt = tokens[last : last + 2]
-    if hit.value.kind == "civilians":
+    if kind == "civilians":
         return "target"
-    if hit.value.kind not in ("enemy", "militants", "own") and (
-        _near(c, "speech", tokens, first, 4) or c.has("media", nxt) or c.has("speech", nxt[:1])
+    if kind in _NAMED and (
+        _speech_before(c, tokens, first)
+        or c.has("media", nxt)
+        or c.has("speech", nxt[:1])
+        or (nxt[:1] and nxt[0].text == ":")  # a headline's credit: "ООС: ..."
     ):
         return "speaker"
+    if kind == "institution":
+        return ""  # monitors and mediators neither act nor, unless aimed at, are hit
     if _near(c, "actor_preps", tokens, first, 2):
         return "actor"
-    if hit.value.kind == "own":
+    if kind == "own" or _near_toll(c, tokens, first, last):
         return "target"
-    before = tokens[max(0, first - 2) : first]
     head = tokens[first]
-    if c.has("target_nouns", before[-1:]) or (
-        c.has("target_preps", before) and not c.has("force_nouns", before)
+    before = tokens[max(0, first - 2) : first]
+    prep_before = bool(before) and before[-1].pos == "PREP"
+    if not prep_before and (head.may_be("nomn") or head.may_be("ablt")) and not (
+        c.has("target_nouns", before[-1:]) and head.may_be("gent")
     ):
+        return "actor"  # the subject, or the agent of a passive ("обстрелы боевиками")
+    if c.has("target_preps", before) or (c.has("target_nouns", before[-1:]) and head.may_be("gent")):
         return "target"
-    if head.case in ("nomn", None) or c.has("force_nouns", tokens[max(0, first - 1) : first]):
-        if trigger_at is None or first < trigger_at or head.case == "nomn":
+    if c.has("force_nouns", before[-1:]) and head.may_be("gent"):
+        force = before[-1]
+        prep = tokens[first - 2].pos == "PREP" if first >= 2 else False
+        if not prep and (force.may_be("nomn") or force.may_be("ablt")):
             return "actor"
+        return "target" if prep else ""
     return "target" if trigger_at is not None and first > trigger_at else ""
+
+
+_NAMED = ("party", "country", "institution")
+
+
+def _speech_before(c: Compiled, tokens: Sequence[Token], first: int) -> bool:
+    """A speech word up to three tokens before the mention, with no punctuation between."""
+    for a, b in c.hits("speech", tokens[:first]):
+        gap = tokens[b:first]
+        if len(gap) <= 3 and all(t.text.isalnum() or t.text in ("-", "'") or t.text.isalpha() for t in gap):
+            return True
+    return False
+
+
+def _near_toll(c: Compiled, tokens: Sequence[Token], first: int, last: int) -> bool:
+    """A side named next to a casualty word ("поранений український воїн") suffered."""
+    for name in ("killed", "injured"):
+        for a, b in c.hits(name, tokens):
+            if a - last <= 2 and first - b <= 2 and (a >= last or b <= first):
+                return True
+    return False
 
 
 def place_of(c: Compiled, tokens: Sequence[Token], mentions: list[Mention]) -> tuple[str, str] | None:
@@ -155,12 +191,16 @@ def place_of(c: Compiled, tokens: Sequence[Token], mentions: list[Mention]) -> t
     for _, end in c.hits("place_cues", tokens):
         words: list[str] = []
         i = end
-        while i < len(tokens) and i not in taken and tokens[i].capitalised and tokens[i].text.isalpha():
+        while i < len(tokens) and i not in taken and tokens[i].capitalised and _word(tokens[i]):
             words.append(_base_name(c, tokens[i]))
             i += 1
         if words:
             return transliterate(c, " ".join(words)), "settlement"
     return None
+
+
+def _word(token: Token) -> bool:
+    return token.text.replace("-", "").replace("'", "").isalnum() and token.text[:1].isalpha()
 
 
 def _base_name(c: Compiled, token: Token) -> str:

@@ -95,6 +95,8 @@ def compile_language(language: str, profiles: Sequence[Profile]) -> Compiled:
     out.numbers = {morph.lemma(word): value for word, value in lex.numbers.items()}
     out.months = {morph.lemma(word): value for word, value in lex.months.items()}
     out.weekdays = {morph.lemma(word): value for word, value in lex.weekdays.items()}
+    for phrase in lex.not_sides:  # first: an area named after a side is no side
+        out.sides.add(morph.lemmas(phrase), SideEntry("", "ignore"))
     # profile names first: "Donetsk People's Republic" must win over the place "Donetsk"
     for profile in profiles:
         out.profiles[profile.id] = profile

@@ -106,9 +106,9 @@ def read_date(
             return DateReading(published - dt.timedelta(days=back), True, old_year)
     if c.has("same_day", tokens):
         return DateReading(published, True, old_year)
-    for tok in tokens:
+    for i, tok in enumerate(tokens):
         weekday = c.weekdays.get(tok.lemma)
-        if weekday is not None:
+        if weekday is not None and i > 0 and tokens[i - 1].pos == "PREP":  # "в четверг"
             back = (published.weekday() - weekday) % 7
             return DateReading(published - dt.timedelta(days=back), True, old_year)
     return DateReading(None, False, old_year)

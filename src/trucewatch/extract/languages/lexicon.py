@@ -67,6 +67,7 @@ class LanguageLexicon(BaseModel):
     place_suffixes: list[str]
     transliteration: dict[str, str]
     sides: dict[str, list[str]]
+    not_sides: list[str]
 
 
 def lexicon_path(language: str) -> Path:

@@ -11,6 +11,8 @@ import pymorphy3
 import razdel
 
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "‘": "'"})
+_NUMBERED = re.compile(r"^(\w+)-(\d+)$")
+_Analysis = tuple[str, str | None, str | None, str | None, frozenset[str]]
 CASES = frozenset({"nomn", "gent", "datv", "accs", "ablt", "loct", "voct", "gen2", "loc2"})
 
 
@@ -23,6 +25,10 @@ class Token:
     case: str | None  # nomn, gent, ... of the likeliest parse; None when not inflected
     pos: str | None
     number: str | None  # sing | plur
+    cases: frozenset[str] = frozenset()  # every case some parse of the word gives
+
+    def may_be(self, case: str) -> bool:
+        return case in self.cases or (self.case is None and not self.cases)
 
     @property
     def capitalised(self) -> bool:
@@ -50,24 +56,29 @@ class Morphology:
     def __init__(self, language: str) -> None:
         self.language = language
         self._morph = analyzer(language)
-        self._cache: dict[str, tuple[str, str | None, str | None, str | None]] = {}
+        self._cache: dict[str, _Analysis] = {}
 
-    def analyse(self, word: str) -> tuple[str, str | None, str | None, str | None]:
-        """(lemma, case, part of speech, number) of one word."""
+    def analyse(self, word: str) -> _Analysis:
+        """(lemma, case, part of speech, number, every possible case) of one word."""
         key = word.translate(_APOSTROPHES)
         hit = self._cache.get(key)
         if hit is None:
-            if not any(ch.isalpha() for ch in key):
-                hit = (key.lower(), None, None, None)
+            numbered = _NUMBERED.match(key)  # "Золотого-3": the word's lemma, then the number
+            if numbered:
+                base = self.analyse(numbered.group(1))
+                hit = (f"{base[0]}-{numbered.group(2)}", *base[1:])
+            elif not any(ch.isalpha() for ch in key):
+                hit = (key.lower(), None, None, None, frozenset())
             else:
-                parse = self._morph.parse(key)[0]
-                tag = parse.tag
+                parses = self._morph.parse(key)
+                tag = parses[0].tag
                 case, pos, number = (str(g) if g else None for g in (tag.case, tag.POS, tag.number))
                 hit = (
-                    parse.normal_form.replace("ё", "е"),
+                    parses[0].normal_form.replace("ё", "е"),
                     case if case in CASES else None,
                     pos,
                     number,
+                    frozenset(str(p.tag.case) for p in parses if p.tag.case in CASES),
                 )
             if len(self._cache) < 200_000:
                 self._cache[key] = hit
@@ -79,8 +90,10 @@ class Morphology:
     def tokens(self, text: str, offset: int = 0) -> tuple[Token, ...]:
         out = []
         for t in razdel.tokenize(text):
-            lemma, case, pos, number = self.analyse(t.text)
-            out.append(Token(t.text, t.start + offset, t.stop + offset, lemma, case, pos, number))
+            lemma, case, pos, number, cases = self.analyse(t.text)
+            out.append(
+                Token(t.text, t.start + offset, t.stop + offset, lemma, case, pos, number, cases)
+            )
         return tuple(out)
 
     def lemmas(self, phrase: str) -> tuple[str, ...]:

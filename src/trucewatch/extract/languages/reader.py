@@ -130,6 +130,7 @@ class SlavicReader:
             and not named
             and not denial
             and previous.type in VIOLENT_TYPES
+            and kind != "shoot_down"
         ):
             state.events[-1] = _retold(previous, kind, weapon, killed, injured, evidence)
             return
