@@ -85,6 +85,8 @@ def split_clauses(c: Compiled, tokens: Sequence[Token]) -> list[Sequence[Token]]
 
 def act(c: Compiled, tokens: Sequence[Token]) -> tuple[str | None, str | None]:
     """(type, weapon) of a clause, or (None, None) when it holds no act trigger."""
+    if c.has("unrealised", tokens):
+        return None, None  # "будет обнародована", "с целью предотвращения": no act happened
     retaliation = c.hits("retaliation", tokens)
     kinds = [
         h.value
@@ -145,7 +147,16 @@ def _role(c: Compiled, tokens: Sequence[Token], hit: Hit[SideEntry], trigger_at:
         return "target"
     head = tokens[first]
     before = tokens[max(0, first - 2) : first]
-    prep_before = bool(before) and before[-1].pos == "PREP"
+    prep_before = bool(before) and before[-1].preposition
+    modifier = (
+        bool(before)
+        and before[-1].pos == "NOUN"
+        and head.may_be("gent")
+        and not c.has("force_nouns", before[-1:])
+        and not c.has("target_nouns", before[-1:])
+    )
+    if modifier:
+        return ""  # "Министерства обороны Украины": a genitive attribute of another noun
     if not prep_before and (head.may_be("nomn") or head.may_be("ablt")) and not (
         c.has("target_nouns", before[-1:]) and head.may_be("gent")
     ):
@@ -154,7 +165,7 @@ def _role(c: Compiled, tokens: Sequence[Token], hit: Hit[SideEntry], trigger_at:
         return "target"
     if c.has("force_nouns", before[-1:]) and head.may_be("gent"):
         force = before[-1]
-        prep = tokens[first - 2].pos == "PREP" if first >= 2 else False
+        prep = tokens[first - 2].preposition if first >= 2 else False
         if not prep and (force.may_be("nomn") or force.may_be("ablt")):
             return "actor"
         return "target" if prep else ""
@@ -168,7 +179,7 @@ def _speech_before(c: Compiled, tokens: Sequence[Token], first: int) -> bool:
     """A speech word up to three tokens before the mention, with no punctuation between."""
     for a, b in c.hits("speech", tokens[:first]):
         gap = tokens[b:first]
-        if len(gap) <= 3 and all(t.text.isalnum() or t.text in ("-", "'") or t.text.isalpha() for t in gap):
+        if len(gap) <= 3 and all(t.text.replace("-", "").replace("'", "").isalnum() for t in gap):
             return True
     return False
 
@@ -177,17 +188,24 @@ def _near_toll(c: Compiled, tokens: Sequence[Token], first: int, last: int) -> b
     """A side named next to a casualty word ("поранений український воїн") suffered."""
     for name in ("killed", "injured"):
         for a, b in c.hits(name, tokens):
-            if a - last <= 2 and first - b <= 2 and (a >= last or b <= first):
+            if a - last <= 4 and first - b <= 2 and (a >= last or b <= first):
                 return True
     return False
 
 
 def place_of(c: Compiled, tokens: Sequence[Token], mentions: list[Mention]) -> tuple[str, str] | None:
-    """(place, kind) of a clause: a profile place first, else a capitalised name after a cue."""
+    """(place, kind) of a clause, the first named: a profile place (or its adjective, "Ордубадский
+    район"), else a capitalised name after a cue ("в районе Ивановки"), transliterated."""
+    found: list[tuple[int, str, str]] = []
     for m in mentions:
         if m.entry.kind == "place" and m.entry.place is not None:
-            return m.entry.place.name, m.entry.place.kind
+            found.append((m.first, m.entry.place.name, m.entry.place.kind))
     taken = {i for m in mentions for i in range(m.first, m.last)}
+    for i, tok in enumerate(tokens):
+        if i not in taken and tok.capitalised and tok.pos in ("ADJF", "ADJ"):
+            known = c.place_stems.get(_base_name(c, tok))
+            if known is not None:
+                found.append((i, known.name, known.kind))
     for _, end in c.hits("place_cues", tokens):
         words: list[str] = []
         i = end
@@ -195,8 +213,11 @@ def place_of(c: Compiled, tokens: Sequence[Token], mentions: list[Mention]) -> t
             words.append(_base_name(c, tokens[i]))
             i += 1
         if words:
-            return transliterate(c, " ".join(words)), "settlement"
-    return None
+            found.append((end, transliterate(c, " ".join(words)), "settlement"))
+    if not found:
+        return None
+    _, name, kind = min(found)
+    return name, kind
 
 
 def _word(token: Token) -> bool:

@@ -39,6 +39,7 @@ class Compiled:
     months: dict[str, int] = field(default_factory=dict)
     weekdays: dict[str, int] = field(default_factory=dict)
     profiles: dict[str, Profile] = field(default_factory=dict)
+    place_stems: dict[str, Place] = field(default_factory=dict)  # one-word names, by lemma
 
     def has(self, name: str, tokens: Sequence[Token]) -> bool:
         return bool(self.words[name].scan(tokens))
@@ -73,6 +74,8 @@ _WORD_LISTS = (
     "killed_only",
     "denial",
     "clause_breaks",
+    "unrealised",
+    "consequence",
     "place_cues",
 )
 
@@ -109,7 +112,10 @@ def compile_language(language: str, profiles: Sequence[Profile]) -> Compiled:
             for variant in place.variants:
                 if _CYRILLIC.search(variant):
                     entry = SideEntry(place.side or "", "place", profile.id, place)
-                    out.sides.add(morph.lemmas(variant), entry)
+                    lemmas = morph.lemmas(variant)
+                    out.sides.add(lemmas, entry)
+                    if len(lemmas) == 1:
+                        out.place_stems.setdefault(lemmas[0], place)
     for side, aliases in lex.sides.items():
         kind = "civilians" if side == "civilians" else "country"
         for alias in aliases:

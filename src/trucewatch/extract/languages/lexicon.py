@@ -68,6 +68,8 @@ class LanguageLexicon(BaseModel):
     transliteration: dict[str, str]
     sides: dict[str, list[str]]
     not_sides: list[str]
+    unrealised: list[str]
+    consequence: list[str]
 
 
 def lexicon_path(language: str) -> Path:

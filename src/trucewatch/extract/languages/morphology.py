@@ -12,7 +12,10 @@ import razdel
 
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "‘": "'"})
 _NUMBERED = re.compile(r"^(\w+)-(\d+)$")
-_Analysis = tuple[str, str | None, str | None, str | None, frozenset[str]]
+_Analysis = tuple[
+    str, str | None, str | None, str | None, frozenset[str], frozenset[str], bool
+]
+_SLASHED = re.compile(r"(?<=\w)/(?=\w)")  # "БМП/БТР": two words
 CASES = frozenset({"nomn", "gent", "datv", "accs", "ablt", "loct", "voct", "gen2", "loc2"})
 
 
@@ -26,6 +29,12 @@ class Token:
     pos: str | None
     number: str | None  # sing | plur
     cases: frozenset[str] = frozenset()  # every case some parse of the word gives
+    others: frozenset[str] = frozenset()  # the lemmas of the word's other parses
+    preposition: bool = False  # some parse of the word is a preposition ("перед", "у")
+
+    @property
+    def lemmas(self) -> frozenset[str]:
+        return self.others | {self.lemma}
 
     def may_be(self, case: str) -> bool:
         return case in self.cases or (self.case is None and not self.cases)
@@ -43,6 +52,23 @@ class Span:
     start: int
     end: int
     tokens: tuple[Token, ...]
+
+
+def _words(text: str) -> list[tuple[int, str]]:
+    """(offset, word) by razdel, with a word's apostrophe kept inside it ("п'ять", "Об’єднаних"),
+    which razdel splits off."""
+    out: list[tuple[int, str]] = []
+    for t in razdel.tokenize(text):
+        if out and (t.text in _APOSTROPHE_CHARS or out[-1][1][-1] in _APOSTROPHE_CHARS):
+            start, word = out[-1]
+            if start + len(word) == t.start and (t.text[0].isalpha() or t.text in _APOSTROPHE_CHARS) and word[0].isalpha():
+                out[-1] = (start, word + t.text)
+                continue
+        out.append((t.start, t.text))
+    return out
+
+
+_APOSTROPHE_CHARS = "'’ʼ`‘"
 
 
 @cache
@@ -66,9 +92,9 @@ class Morphology:
             numbered = _NUMBERED.match(key)  # "Золотого-3": the word's lemma, then the number
             if numbered:
                 base = self.analyse(numbered.group(1))
-                hit = (f"{base[0]}-{numbered.group(2)}", *base[1:])
+                hit = (f"{base[0]}-{numbered.group(2)}", *base[1:5], frozenset(), False)
             elif not any(ch.isalpha() for ch in key):
-                hit = (key.lower(), None, None, None, frozenset())
+                hit = (key.lower(), None, None, None, frozenset(), frozenset(), False)
             else:
                 parses = self._morph.parse(key)
                 tag = parses[0].tag
@@ -79,6 +105,8 @@ class Morphology:
                     pos,
                     number,
                     frozenset(str(p.tag.case) for p in parses if p.tag.case in CASES),
+                    frozenset(p.normal_form.replace("ё", "е") for p in parses[1:] if p.score > 0.01),
+                    any(p.tag.POS == "PREP" for p in parses),
                 )
             if len(self._cache) < 200_000:
                 self._cache[key] = hit
@@ -89,16 +117,19 @@ class Morphology:
 
     def tokens(self, text: str, offset: int = 0) -> tuple[Token, ...]:
         out = []
-        for t in razdel.tokenize(text):
-            lemma, case, pos, number, cases = self.analyse(t.text)
-            out.append(
-                Token(t.text, t.start + offset, t.stop + offset, lemma, case, pos, number, cases)
-            )
+        for start, word in _words(text):
+            for part in _SLASHED.split(word):
+                lemma, case, pos, number, cases, others, prep = self.analyse(part)
+                at = start + offset
+                out.append(
+                    Token(part, at, at + len(part), lemma, case, pos, number, cases, others, prep)
+                )
+                start += len(part) + 1
         return tuple(out)
 
     def lemmas(self, phrase: str) -> tuple[str, ...]:
         """The lemma sequence of a phrase, as lexicon and alias entries are matched."""
-        return tuple(self.analyse(t.text)[0] for t in razdel.tokenize(phrase))
+        return tuple(self.analyse(word)[0] for _, word in _words(phrase))
 
     def sentences(self, text: str) -> list[Span]:
         """Sentences: line breaks end them (headlines carry no full stop), then razdel splits."""

@@ -23,33 +23,47 @@ class Hit(Generic[T]):
 
 
 class PhraseMatcher(Generic[T]):
-    """Leftmost-longest matching of lemma sequences over a sentence's tokens."""
+    """Leftmost-longest matching of lemma sequences over a sentence's tokens. A token matches
+    any lemma one of its parses gives ("вели огонь": "вели" may be "вести" or "велеть")."""
 
     def __init__(self) -> None:
         self._entries: dict[tuple[str, ...], T] = {}
-        self._longest = 0
+        self._by_first: dict[str, list[tuple[str, ...]]] = {}
 
     def add(self, lemmas: tuple[str, ...], value: T) -> None:
-        if lemmas:
-            self._entries.setdefault(lemmas, value)
-            self._longest = max(self._longest, len(lemmas))
+        if lemmas and lemmas not in self._entries:
+            self._entries[lemmas] = value
+            group = self._by_first.setdefault(lemmas[0], [])
+            group.append(lemmas)
+            group.sort(key=len, reverse=True)
 
     def __bool__(self) -> bool:
         return bool(self._entries)
 
+    def _longest_at(self, tokens: Sequence[Token], i: int) -> tuple[str, ...] | None:
+        best: tuple[str, ...] | None = None
+        for lemma in tokens[i].lemmas:
+            for entry in self._by_first.get(lemma, ()):
+                if best is not None and len(entry) <= len(best):
+                    break
+                n = len(entry)
+                if i + n <= len(tokens) and all(
+                    entry[k] in tokens[i + k].lemmas for k in range(1, n)
+                ):
+                    best = entry
+                    break
+        return best
+
     def scan(self, tokens: Sequence[Token]) -> list[Hit[T]]:
-        lemmas = [t.lemma for t in tokens]
         out: list[Hit[T]] = []
         i = 0
-        while i < len(lemmas):
-            for n in range(min(self._longest, len(lemmas) - i), 0, -1):
-                value = self._entries.get(tuple(lemmas[i : i + n]))
-                if value is not None:
-                    out.append(Hit(value, i, i + n))
-                    i += n
-                    break
-            else:
+        while i < len(tokens):
+            entry = self._longest_at(tokens, i)
+            if entry is None:
                 i += 1
+                continue
+            out.append(Hit(self._entries[entry], i, i + len(entry)))
+            i += len(entry)
         return out
 
     def first(self, tokens: Sequence[Token]) -> Hit[T] | None:

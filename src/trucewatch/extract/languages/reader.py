@@ -118,16 +118,19 @@ class SlavicReader:
         named = any(m.entry.kind in _NAMED and m.role in ("actor", "target") for m in mentions)
         place = place_of(c, tokens, mentions)
         count = count_of(c, tokens)
+        if count is not None and weapon is None and kind in ("firing", "shelling", "armed_clash"):
+            kind = "ceasefire_violation"  # a tally; the acts it counts give the kind
         denial = c.has("denial", tokens)
         if place is not None and place[1] == "region" and kind == "ceasefire_violation":
             place = None  # a tally "in Donbas" is not placed: its acts are
         previous = state.events[-1] if state.events else None
+        retelling = not named or c.has("consequence", tokens[:3])
         if (
             previous is not None
             and place is None
             and count is None
             and not date.stated
-            and not named
+            and retelling
             and not denial
             and previous.type in VIOLENT_TYPES
             and kind != "shoot_down"
