@@ -21,6 +21,9 @@ SPECIFICITY = (
     "firing",
     "armed_clash",
     "ceasefire_violation",
+    "ceasefire_agreement",
+    "deployment",
+    "mediation",
 )
 # heavier weapons name the act ("mortars and machine guns" is a shelling with mortars)
 WEIGHT = {
@@ -73,7 +76,7 @@ def split_clauses(c: Compiled, tokens: Sequence[Token]) -> list[Sequence[Token]]
     """Cut before each clause break ("после чего", "; ") that has an act on both sides."""
     cuts = [0]
     breaks = {first for first, _ in c.hits("clause_breaks", tokens)}
-    breaks |= {i + 1 for i, t in enumerate(tokens) if t.text == ";"}
+    breaks |= {i + 1 for i, t in enumerate(tokens) if t.text in (";", ",")}
     for i in sorted(breaks):
         if i <= cuts[-1] or i >= len(tokens):
             continue
@@ -100,7 +103,7 @@ def act(c: Compiled, tokens: Sequence[Token]) -> tuple[str | None, str | None]:
     weapon = max(weapons, key=WEIGHT.__getitem__) if weapons else None
     if weapon and kind in _GENERIC:
         kind = _HEAVY.get(weapon) or _AIR.get(weapon) or _BLAST.get(weapon) or kind
-        if kind == "shelling" and weapon in _LIGHT:
+        if kind in ("shelling", "ceasefire_violation") and weapon in _LIGHT:
             kind = "firing"
     return kind, weapon
 
@@ -134,6 +137,7 @@ def _role(c: Compiled, tokens: Sequence[Token], hit: Hit[SideEntry], trigger_at:
         return "target"
     if kind in _NAMED and (
         _speech_before(c, tokens, first)
+        or c.has("speech", tokens[first:last])  # "представительство ДНР", "штаб ООС"
         or c.has("media", nxt)
         or c.has("speech", nxt[:1])
         or (nxt[:1] and nxt[0].text == ":")  # a headline's credit: "ООС: ..."
@@ -188,7 +192,8 @@ def _near_toll(c: Compiled, tokens: Sequence[Token], first: int, last: int) -> b
     """A side named next to a casualty word ("поранений український воїн") suffered."""
     for name in ("killed", "injured"):
         for a, b in c.hits(name, tokens):
-            if a - last <= 4 and first - b <= 2 and (a >= last or b <= first):
+            gap = tokens[last:a] if a >= last else tokens[b:first] if b <= first else None
+            if gap is not None and len(gap) <= 3 and all(t.text.isalnum() for t in gap):
                 return True
     return False
 
@@ -201,11 +206,16 @@ def place_of(c: Compiled, tokens: Sequence[Token], mentions: list[Mention]) -> t
         if m.entry.kind == "place" and m.entry.place is not None:
             found.append((m.first, m.entry.place.name, m.entry.place.kind))
     taken = {i for m in mentions for i in range(m.first, m.last)}
+    districts = {a for a, _ in c.hits("district_words", tokens)}
     for i, tok in enumerate(tokens):
-        if i not in taken and tok.capitalised and tok.pos in ("ADJF", "ADJ"):
-            known = c.place_stems.get(_base_name(c, tok))
-            if known is not None:
-                found.append((i, known.name, known.kind))
+        if i in taken or not tok.capitalised or not tok.text.isalpha() or i == 0:
+            continue
+        stem = _base_name(c, tok, adjective=True)
+        known = c.place_stems.get(stem)
+        if known is not None:
+            found.append((i, known.name, known.kind))
+        elif i + 1 in districts and stem != tok.lemma:  # "в Сюникском районе"
+            found.append((i, transliterate(c, stem), "district"))
     for _, end in c.hits("place_cues", tokens):
         words: list[str] = []
         i = end
@@ -224,14 +234,19 @@ def _word(token: Token) -> bool:
     return token.text.replace("-", "").replace("'", "").isalnum() and token.text[:1].isalpha()
 
 
-def _base_name(c: Compiled, token: Token) -> str:
-    """A place's name from its word: nominative lemma, "-ский район" adjectives cut to the stem."""
+def _base_name(c: Compiled, token: Token, adjective: bool = False) -> str:
+    """A place's name from its word: the nominative lemma; for an adjective ("Ордубадского
+    района", "донецький напрямок") the stem of the place it is named after, a known place's
+    if one fits."""
     lemma = token.lemma
-    if token.pos in ("ADJF", "ADJ"):
-        for suffix in c.lexicon.place_suffixes:
-            if lemma.endswith(suffix) and len(lemma) > len(suffix) + 3:
-                return lemma[: -len(suffix)]
-    return lemma
+    if not (adjective or token.pos in ("ADJF", "ADJ")):
+        return lemma
+    stems = [
+        lemma[: -len(suffix)]
+        for suffix in c.lexicon.place_suffixes
+        if lemma.endswith(suffix) and len(lemma) > len(suffix) + 3
+    ]
+    return next((s for s in stems if s in c.place_stems), stems[0] if stems else lemma)
 
 
 def number_at(c: Compiled, token: Token) -> int | None:

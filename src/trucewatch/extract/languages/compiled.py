@@ -76,6 +76,7 @@ _WORD_LISTS = (
     "clause_breaks",
     "unrealised",
     "consequence",
+    "district_words",
     "place_cues",
 )
 

@@ -70,6 +70,7 @@ class LanguageLexicon(BaseModel):
     not_sides: list[str]
     unrealised: list[str]
     consequence: list[str]
+    district_words: list[str]
 
 
 def lexicon_path(language: str) -> Path:

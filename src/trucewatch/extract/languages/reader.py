@@ -42,7 +42,11 @@ from trucewatch.models import (
 
 COMPONENT = "trucewatch.extract.ru_uk.v1"
 _NAMED = ("party", "country", "institution")
-_RECENT = dt.timedelta(days=2)  # an act dated earlier than this before publication is background
+_RECENT = dt.timedelta(days=2)
+# acts of their own kind: not a retelling of a tally, whose acts are counted apart
+_DISTINCT = ("explosive", "drone_strike", "intrusion", "shoot_down")
+# mines and blasts often have no named author: the actor of the act before is not carried over
+_NOT_CARRIED = ("shoot_down", "explosive")  # an act dated earlier than this before publication is background
 
 
 @dataclass
@@ -52,6 +56,7 @@ class _State:
     context_day: dt.date | None = None
     events: list[Event] = field(default_factory=list)
     periods: list[PeriodStatement] = field(default_factory=list)
+    headlines: frozenset[int] = frozenset()  # start offsets of headline sentences
 
 
 class SlavicReader:
@@ -64,10 +69,10 @@ class SlavicReader:
         c = self.c
         sentences = c.morph.sentences(doc.text)
         cast = _Cast(c, sentences)
-        state = _State(doc.published, speaker=cast.first_speaker)
+        state = _State(doc.published, speaker=cast.first_speaker, headlines=_headlines(doc.text))
         for sent in sentences:
             self._sentence(sent, state, cast)
-        events = [e for e in fold(state.events) if e.type in VIOLENT_TYPES]
+        events = [e for e in fold(_headline_actors(state.events)) if e.type in VIOLENT_TYPES]
         return DocumentReading(events, state.periods)
 
     def _sentence(self, sent: Span, state: _State, cast: _Cast) -> None:
@@ -95,6 +100,8 @@ class SlavicReader:
         text = sent.text[tokens[0].start - sent.start : tokens[-1].end - sent.start]
         evidence = Evidence(sentence=sent.text, start=sent.start, end=sent.end)
         kind, weapon = act(c, tokens)
+        if kind not in VIOLENT_TYPES:
+            kind = None  # agreements and talks are not read here
         killed, injured, zero_killed, zero_injured = toll(c, tokens)
         date = read_date(c, tokens, text, state.published)
         day = date.day if date.stated else sent_date.day if sent_date.stated else None
@@ -115,7 +122,7 @@ class SlavicReader:
         mentions = side_mentions(c, tokens, trigger_at)
         actor = cast.pick(mentions, "actor", speaker)
         target = cast.pick(mentions, "target", speaker, not_side=actor)
-        named = any(m.entry.kind in _NAMED and m.role in ("actor", "target") for m in mentions)
+        named = any(m.entry.kind in _NAMED and m.role == "actor" for m in mentions)
         place = place_of(c, tokens, mentions)
         count = count_of(c, tokens)
         if count is not None and weapon is None and kind in ("firing", "shelling", "armed_clash"):
@@ -134,10 +141,11 @@ class SlavicReader:
             and not denial
             and previous.type in VIOLENT_TYPES
             and kind != "shoot_down"
+            and not ((previous.count or 0) > 1 and kind in _DISTINCT)
         ):
             state.events[-1] = _retold(previous, kind, weapon, killed, injured, evidence)
             return
-        if actor is None and kind != "shoot_down" and previous is not None:
+        if actor is None and kind not in _NOT_CARRIED and previous is not None:
             actor = previous.actor
         if kind == "shoot_down":
             actor, target = (speaker if speaker in cast.parties else actor), None
@@ -177,6 +185,7 @@ class SlavicReader:
             date_basis=basis,  # type: ignore[arg-type]
             evidence=[evidence],
             confidence=0.5,
+            headline=sent.start in state.headlines,
         )
         state.events.append(event)
 
@@ -209,6 +218,44 @@ class SlavicReader:
                     "injured": e.injured if injured is None else injured,
                 }
             )
+
+
+_HEAD_LINES = 3  # headlines and subtitles stand in the first lines
+
+
+def _headlines(text: str) -> frozenset[int]:
+    """Start offsets of the first lines that end without a full stop: a headline or subtitle
+    sums up a claim the body tells in full (extract.merge folds it there)."""
+    out: set[int] = set()
+    offset = 0
+    seen = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            seen += 1
+            if seen > _HEAD_LINES:
+                break
+            if stripped[-1] not in ".!?…»\"”":
+                out.add(offset + len(line) - len(line.lstrip()))
+        offset += len(line) + 1
+    return frozenset(out)
+
+
+def _headline_actors(events: list[Event]) -> list[Event]:
+    """A headline with no actor ("two violations in a day") takes the actor the body names for
+    the same tally or act, so that it folds into it."""
+    out = list(events)
+    for i, e in enumerate(events):
+        if not e.headline or e.actor is not None:
+            continue
+        body = next(
+            (b for b in events if not b.headline and b.actor and b.count == e.count), None
+        )
+        if body is not None:
+            out[i] = e.model_copy(
+                update={"actor": body.actor, "target": body.target, "stance": body.stance}
+            )
+    return out
 
 
 def _retold(
