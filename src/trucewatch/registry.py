@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from trucewatch.dedupe import NearDuplicateIndex, signature
+from trucewatch.extract.languages.dispatch import document_language
 from trucewatch.extract.pipeline import Extractor
 from trucewatch.geo.geocoder import Geocoder
 from trucewatch.ingest.readers import InputError
@@ -52,6 +53,7 @@ class IngestSummary:
     failed: list[str] = field(default_factory=list)
     claims: int = 0
     incidents: int = 0
+    not_extracted: list[str] = field(default_factory=list)  # "origin (language)", stored unread
 
 
 def ceasefire_id(profile: Profile, name: str) -> str:
@@ -155,6 +157,7 @@ class Registry:
             return "duplicate"
         sig = signature(doc.text)
         first = self.near_duplicates.find(sig)
+        language = document_language(doc)  # detected once, stored with the document
         stored = StoredDocument(
             id=doc_id,
             text=doc.text,
@@ -162,6 +165,7 @@ class Registry:
             url=doc.url,
             outlet=item.outlet,
             title=doc.title,
+            language=language,
             origin=doc.origin,
             ingested_at=dt.datetime.now(dt.UTC),
             duplicate_of=first,
@@ -171,7 +175,9 @@ class Registry:
                 summary.near_duplicates += 1
             return f"near duplicate of {first}"
         with time_limit():  # $TRUCEWATCH_DOC_TIMEOUT: a pathological report fails alone
-            reading = self.extractor.read(Document(**{**doc.model_dump(), "id": doc_id}))
+            reading = self.extractor.read(
+                Document(**{**doc.model_dump(), "id": doc_id, "language": language})
+            )
         countries = self.geocoder.countries_for(
             side for e in reading.events for side in (e.actor, e.target) if side
         )
@@ -209,6 +215,9 @@ class Registry:
             self.near_duplicates.add(doc_id, sig)
         new.extend(claims)
         summary.new += 1
+        if not reading.extracted:
+            summary.not_extracted.append(f"{doc.origin or doc_id} ({language})")
+            return f"new: not extracted, no pipeline for language {language!r}"
         return f"new: {len(claims)} claim(s)"
 
     def _ceasefire_of(self, profile: Profile | None, day: dt.date | None) -> str | None:

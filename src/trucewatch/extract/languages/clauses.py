@@ -42,7 +42,12 @@ WEIGHT = {
     "missile": 10,
 }
 _GENERIC = {"firing", "armed_clash", "ceasefire_violation", "shelling"}
-_HEAVY = {"mortar": "shelling", "artillery": "shelling", "rocket": "shelling", "missile": "shelling"}
+_HEAVY = {
+    "mortar": "shelling",
+    "artillery": "shelling",
+    "rocket": "shelling",
+    "missile": "shelling",
+}
 _AIR = {"drone": "drone_strike", "aircraft": "drone_strike"}
 _BLAST = {"landmine": "explosive", "explosive": "explosive"}
 _LIGHT = {"small_arms", "sniper", "machine_gun", "grenade_launcher", "armour"}
@@ -135,12 +140,15 @@ def _role(c: Compiled, tokens: Sequence[Token], hit: Hit[SideEntry], trigger_at:
     nxt = tokens[last : last + 2]
     if kind == "civilians":
         return "target"
-    if kind in _NAMED and (
-        _speech_before(c, tokens, first)
-        or c.has("speech", tokens[first:last])  # "представительство ДНР", "штаб ООС"
-        or c.has("media", nxt)
-        or c.has("speech", nxt[:1])
-        or (nxt[:1] and nxt[0].text == ":")  # a headline's credit: "ООС: ..."
+    if (
+        kind in _NAMED
+        and (
+            _speech_before(c, tokens, first)
+            or c.has("speech", tokens[first:last])  # "представительство ДНР", "штаб ООС"
+            or c.has("media", nxt)
+            or c.has("speech", nxt[:1])
+            or (nxt[:1] and nxt[0].text == ":")  # a headline's credit: "ООС: ..."
+        )
     ):
         return "speaker"
     if kind == "institution":
@@ -161,11 +169,15 @@ def _role(c: Compiled, tokens: Sequence[Token], hit: Hit[SideEntry], trigger_at:
     )
     if modifier:
         return ""  # "Министерства обороны Украины": a genitive attribute of another noun
-    if not prep_before and (head.may_be("nomn") or head.may_be("ablt")) and not (
-        c.has("target_nouns", before[-1:]) and head.may_be("gent")
+    if (
+        not prep_before
+        and (head.may_be("nomn") or head.may_be("ablt"))
+        and not (c.has("target_nouns", before[-1:]) and head.may_be("gent"))
     ):
         return "actor"  # the subject, or the agent of a passive ("обстрелы боевиками")
-    if c.has("target_preps", before) or (c.has("target_nouns", before[-1:]) and head.may_be("gent")):
+    if c.has("target_preps", before) or (
+        c.has("target_nouns", before[-1:]) and head.may_be("gent")
+    ):
         return "target"
     if c.has("force_nouns", before[-1:]) and head.may_be("gent"):
         force = before[-1]
@@ -181,7 +193,7 @@ _NAMED = ("party", "country", "institution")
 
 def _speech_before(c: Compiled, tokens: Sequence[Token], first: int) -> bool:
     """A speech word up to three tokens before the mention, with no punctuation between."""
-    for a, b in c.hits("speech", tokens[:first]):
+    for _, b in c.hits("speech", tokens[:first]):
         gap = tokens[b:first]
         if len(gap) <= 3 and all(t.text.replace("-", "").replace("'", "").isalnum() for t in gap):
             return True
@@ -198,7 +210,9 @@ def _near_toll(c: Compiled, tokens: Sequence[Token], first: int, last: int) -> b
     return False
 
 
-def place_of(c: Compiled, tokens: Sequence[Token], mentions: list[Mention]) -> tuple[str, str] | None:
+def place_of(
+    c: Compiled, tokens: Sequence[Token], mentions: list[Mention]
+) -> tuple[str, str] | None:
     """(place, kind) of a clause, the first named: a profile place (or its adjective, "Ордубадский
     район"), else a capitalised name after a cue ("в районе Ивановки"), transliterated."""
     found: list[tuple[int, str, str]] = []
@@ -287,6 +301,8 @@ def toll(c: Compiled, tokens: Sequence[Token]) -> tuple[int | None, int | None, 
             figures[name] = values[0] if values else 1
             break
     killed_at = c.hits("killed", tokens)
-    if killed_at and any(abs(a - k) <= 4 for a, _ in c.hits("injured", tokens) for k, _ in killed_at):
+    if killed_at and any(
+        abs(a - k) <= 4 for a, _ in c.hits("injured", tokens) for k, _ in killed_at
+    ):
         figures["injured"] = None  # "a wound incompatible with life" is a death, not a wound
     return figures["killed"], figures["injured"], False, False

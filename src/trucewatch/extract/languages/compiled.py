@@ -85,8 +85,8 @@ def compile_language(language: str, profiles: Sequence[Profile]) -> Compiled:
     lex = load_language_lexicon(language)
     morph = Morphology(language)
     out = Compiled(language, lex, morph)
-    for phrase, kind in lex.triggers.items():
-        out.triggers.add(morph.lemmas(phrase), kind)
+    for phrase, event_type in lex.triggers.items():
+        out.triggers.add(morph.lemmas(phrase), event_type)
     for phrase, weapon in lex.weapons.items():
         out.weapons.add(morph.lemmas(phrase), weapon)
     for name in _WORD_LISTS:
@@ -104,11 +104,11 @@ def compile_language(language: str, profiles: Sequence[Profile]) -> Compiled:
     # profile names first: "Donetsk People's Republic" must win over the place "Donetsk"
     for profile in profiles:
         out.profiles[profile.id] = profile
-        for kind, groups in (("party", profile.sides), ("institution", profile.institutions)):
-            for name, aliases in groups.items():
+        for group, names in (("party", profile.sides), ("institution", profile.institutions)):
+            for name, aliases in names.items():
                 for alias in aliases:
                     if _CYRILLIC.search(alias):
-                        out.sides.add(morph.lemmas(alias), SideEntry(name, kind, profile.id))
+                        out.sides.add(morph.lemmas(alias), SideEntry(name, group, profile.id))
         for place in profile.places:
             for variant in place.variants:
                 if _CYRILLIC.search(variant):
@@ -117,13 +117,17 @@ def compile_language(language: str, profiles: Sequence[Profile]) -> Compiled:
                     out.sides.add(lemmas, entry)
                     if len(lemmas) == 1:
                         out.place_stems.setdefault(lemmas[0], place)
-    for side, aliases in lex.sides.items():
-        kind = "civilians" if side == "civilians" else "country"
-        for alias in aliases:
-            out.sides.add(morph.lemmas(alias), SideEntry(side, kind))
-    for kind, words in (("enemy", lex.enemy), ("own", lex.own), ("militants", lex.militants.words)):
+    for side, side_aliases in lex.sides.items():
+        side_kind = "civilians" if side == "civilians" else "country"
+        for alias in side_aliases:
+            out.sides.add(morph.lemmas(alias), SideEntry(side, side_kind))
+    for word_kind, words in (
+        ("enemy", lex.enemy),
+        ("own", lex.own),
+        ("militants", lex.militants.words),
+    ):
         for word in words:
-            out.sides.add(morph.lemmas(word), SideEntry("", kind))
+            out.sides.add(morph.lemmas(word), SideEntry("", word_kind))
     return out
 
 

@@ -36,7 +36,7 @@ def _parse(phrase: str, language: str, base: dt.date | None) -> dt.date | None:
     if base is not None:
         settings["RELATIVE_BASE"] = dt.datetime.combine(base, dt.time(12))
     try:
-        found = dateparser.parse(phrase, languages=[language], settings=settings)  # type: ignore[arg-type]
+        found = dateparser.parse(phrase, languages=[language], settings=settings)
     except (ValueError, OverflowError):
         return None
     return found.date() if found is not None else None
@@ -76,7 +76,9 @@ def explicit_dates(
         )
         if day is None:
             continue
-        year_tok = tokens[i + 1] if i + 1 < len(tokens) and _YEAR.match(tokens[i + 1].text) else None
+        year_tok = (
+            tokens[i + 1] if i + 1 < len(tokens) and _YEAR.match(tokens[i + 1].text) else None
+        )
         year = int(year_tok.text) if year_tok else None
         phrase = f"{day} {tok.text}" + (f" {year}" if year else "")
         parsed = _parse(phrase, c.language, published)

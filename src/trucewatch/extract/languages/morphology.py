@@ -12,9 +12,7 @@ import razdel
 
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "‘": "'"})
 _NUMBERED = re.compile(r"^(\w+)-(\d+)$")
-_Analysis = tuple[
-    str, str | None, str | None, str | None, frozenset[str], frozenset[str], bool
-]
+_Analysis = tuple[str, str | None, str | None, str | None, frozenset[str], frozenset[str], bool]
 _SLASHED = re.compile(r"(?<=\w)/(?=\w)")  # "БМП/БТР": two words
 CASES = frozenset({"nomn", "gent", "datv", "accs", "ablt", "loct", "voct", "gen2", "loc2"})
 
@@ -61,7 +59,11 @@ def _words(text: str) -> list[tuple[int, str]]:
     for t in razdel.tokenize(text):
         if out and (t.text in _APOSTROPHE_CHARS or out[-1][1][-1] in _APOSTROPHE_CHARS):
             start, word = out[-1]
-            if start + len(word) == t.start and (t.text[0].isalpha() or t.text in _APOSTROPHE_CHARS) and word[0].isalpha():
+            if (
+                start + len(word) == t.start
+                and (t.text[0].isalpha() or t.text in _APOSTROPHE_CHARS)
+                and word[0].isalpha()
+            ):
                 out[-1] = (start, word + t.text)
                 continue
         out.append((t.start, t.text))
@@ -105,7 +107,9 @@ class Morphology:
                     pos,
                     number,
                     frozenset(str(p.tag.case) for p in parses if p.tag.case in CASES),
-                    frozenset(p.normal_form.replace("ё", "е") for p in parses[1:] if p.score > 0.01),
+                    frozenset(
+                        p.normal_form.replace("ё", "е") for p in parses[1:] if p.score > 0.01
+                    ),
                     any(p.tag.POS == "PREP" for p in parses),
                 )
             if len(self._cache) < 200_000:

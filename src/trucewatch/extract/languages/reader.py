@@ -46,7 +46,10 @@ _RECENT = dt.timedelta(days=2)
 # acts of their own kind: not a retelling of a tally, whose acts are counted apart
 _DISTINCT = ("explosive", "drone_strike", "intrusion", "shoot_down")
 # mines and blasts often have no named author: the actor of the act before is not carried over
-_NOT_CARRIED = ("shoot_down", "explosive")  # an act dated earlier than this before publication is background
+_NOT_CARRIED = (
+    "shoot_down",
+    "explosive",
+)  # an act dated earlier than this before publication is background
 
 
 @dataclass
@@ -162,11 +165,7 @@ class SlavicReader:
             or c.has("long_spans", tokens)
             or c.has("background", tokens)
             or (c.has("earlier_report", tokens) and c.has("speech", tokens))
-            or (
-                day is not None
-                and state.published is not None
-                and state.published - day > _RECENT
-            )
+            or (day is not None and state.published is not None and state.published - day > _RECENT)
         )
         source = speaker if speaker_named or not denial else actor
         event = Event(
@@ -235,7 +234,7 @@ def _headlines(text: str) -> frozenset[int]:
             seen += 1
             if seen > _HEAD_LINES:
                 break
-            if stripped[-1] not in ".!?…»\"”":
+            if stripped[-1] not in '.!?…»"”':
                 out.add(offset + len(line) - len(line.lstrip()))
         offset += len(line) + 1
     return frozenset(out)
@@ -248,9 +247,7 @@ def _headline_actors(events: list[Event]) -> list[Event]:
     for i, e in enumerate(events):
         if not e.headline or e.actor is not None:
             continue
-        body = next(
-            (b for b in events if not b.headline and b.actor and b.count == e.count), None
-        )
+        body = next((b for b in events if not b.headline and b.actor and b.count == e.count), None)
         if body is not None:
             out[i] = e.model_copy(
                 update={"actor": body.actor, "target": body.target, "stance": body.stance}
