@@ -163,7 +163,7 @@ def _role(c: Compiled, tokens: Sequence[Token], hit: Hit[SideEntry], trigger_at:
     modifier = (
         bool(before)
         and before[-1].pos == "NOUN"
-        and head.may_be("gent")
+        and "gent" in head.cases
         and not c.has("force_nouns", before[-1:])
         and not c.has("target_nouns", before[-1:])
     )
@@ -267,7 +267,10 @@ def number_at(c: Compiled, token: Token) -> int | None:
     if token.text.isdigit():
         value = int(token.text)
         return value if value < 100_000 else None
-    return c.numbers.get(token.lemma)
+    found = c.numbers.get(token.text.lower().replace("’", "'"))
+    if found is None:
+        found = next((c.numbers[lemma] for lemma in token.lemmas if lemma in c.numbers), None)
+    return found
 
 
 def count_of(c: Compiled, tokens: Sequence[Token]) -> int | None:

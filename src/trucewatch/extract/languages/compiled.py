@@ -96,7 +96,9 @@ def compile_language(language: str, profiles: Sequence[Profile]) -> Compiled:
         out.words[name] = matcher
     for phrase, value in lex.count_adverbs.items():
         out.words["count_nouns"].add(morph.lemmas(phrase), f"={value}")
-    out.numbers = {morph.lemma(word): value for word, value in lex.numbers.items()}
+    for word, value in lex.numbers.items():  # by the word as written and by its lemma
+        out.numbers.setdefault(morph.lemma(word), value)
+        out.numbers[word.lower().replace("’", "'")] = value
     out.months = {morph.lemma(word): value for word, value in lex.months.items()}
     out.weekdays = {morph.lemma(word): value for word, value in lex.weekdays.items()}
     for phrase in lex.not_sides:  # first: an area named after a side is no side

@@ -83,7 +83,12 @@ def has_lexicon(language: str) -> bool:
 
 @cache
 def load_language_lexicon(language: str) -> LanguageLexicon:
-    path = lexicon_path(language)
+    """The shipped lexicon of a language (`lexicons/<code>.yaml`)."""
+    return read_language_lexicon(lexicon_path(language), language)
+
+
+def read_language_lexicon(path: Path, language: str) -> LanguageLexicon:
+    """A language lexicon file, validated; LexiconError names the file and what is wrong."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:

@@ -103,15 +103,15 @@ class SlavicReader:
         text = sent.text[tokens[0].start - sent.start : tokens[-1].end - sent.start]
         evidence = Evidence(sentence=sent.text, start=sent.start, end=sent.end)
         kind, weapon = act(c, tokens)
-        if kind not in VIOLENT_TYPES:
-            kind = None  # agreements and talks are not read here
         killed, injured, zero_killed, zero_injured = toll(c, tokens)
         date = read_date(c, tokens, text, state.published)
         day = date.day if date.stated else sent_date.day if sent_date.stated else None
-        if kind is None or c.has("retaliation", tokens):
-            self._toll_only(state, killed, injured, zero_killed, zero_injured)
-            return
-        if c.has("zero_phrases", tokens) and not c.has("denial", tokens):
+        if (
+            c.has("zero_phrases", tokens)
+            and (kind is not None or date.stated)
+            and not c.has("denial", tokens)
+            and not (killed or injured or zero_killed or zero_injured)
+        ):
             state.periods.append(
                 PeriodStatement(
                     source=speaker or "media",
@@ -121,10 +121,15 @@ class SlavicReader:
                 )
             )
             return
+        if kind not in VIOLENT_TYPES or c.has("retaliation", tokens):
+            self._toll_only(state, killed, injured, zero_killed, zero_injured)
+            return  # agreements and talks are not read here, nor the reporting side's return fire
         trigger_at = c.triggers.scan(tokens)[0].first
         mentions = side_mentions(c, tokens, trigger_at)
-        actor = cast.pick(mentions, "actor", speaker)
-        target = cast.pick(mentions, "target", speaker, not_side=actor)
+        # "the enemy" is the speaker's rival, or with no speaker named, the rival of the side hit
+        viewpoint = speaker or cast.pick(mentions, "target", None)
+        actor = cast.pick(mentions, "actor", viewpoint)
+        target = cast.pick(mentions, "target", viewpoint, not_side=actor)
         named = any(m.entry.kind in _NAMED and m.role == "actor" for m in mentions)
         place = place_of(c, tokens, mentions)
         count = count_of(c, tokens)
