@@ -247,12 +247,18 @@ def _headlines(text: str) -> frozenset[int]:
 
 def _headline_actors(events: list[Event]) -> list[Event]:
     """A headline with no actor ("two violations in a day") takes the actor the body names for
-    the same tally or act, so that it folds into it."""
+    the same tally or act, and a tally of one with no actor the actor of the act told after it,
+    so that each folds into the claim it sums up."""
     out = list(events)
     for i, e in enumerate(events):
-        if not e.headline or e.actor is not None:
+        if e.actor is not None or e.historical:
             continue
-        body = next((b for b in events if not b.headline and b.actor and b.count == e.count), None)
+        body: Event | None = None
+        if e.headline:
+            same = (b for b in events if not b.headline and b.actor and b.count == e.count)
+            body = next(same, None)
+        elif e.count == 1:
+            body = next((b for b in events[i + 1 :] if b.actor and not b.historical), None)
         if body is not None:
             out[i] = e.model_copy(
                 update={"actor": body.actor, "target": body.target, "stance": body.stance}
