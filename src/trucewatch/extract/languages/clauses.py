@@ -230,11 +230,13 @@ def place_of(
             found.append((i, known.name, known.kind))
         elif i + 1 in districts and stem != tok.lemma:  # "в Сюникском районе"
             found.append((i, transliterate(c, stem), "district"))
-    for _, end in c.hits("place_cues", tokens):
+    starts = [end for _, end in c.hits("place_cues", tokens)]
+    starts += [h.last for h in c.triggers.scan(tokens)]  # "обстреляли Славяносербск"
+    for end in starts:
         words: list[str] = []
         i = end
         while i < len(tokens) and i not in taken and tokens[i].capitalised and _word(tokens[i]):
-            words.append(_base_name(c, tokens[i]))
+            words.append(_as_named(c, tokens[i]))
             i += 1
         if words:
             found.append((end, transliterate(c, " ".join(words)), "settlement"))
@@ -246,6 +248,14 @@ def place_of(
 
 def _word(token: Token) -> bool:
     return token.text.replace("-", "").replace("'", "").isalnum() and token.text[:1].isalpha()
+
+
+def _as_named(c: Compiled, token: Token) -> str:
+    """An unknown place's name as a cue introduces it: as written when it may be nominative
+    ("селища Майорське"), else its lemma ("біля Старогнатівки")."""
+    if token.may_be("nomn"):
+        return token.text.lower()
+    return _base_name(c, token)
 
 
 def _base_name(c: Compiled, token: Token, adjective: bool = False) -> str:
