@@ -160,9 +160,12 @@ def _role(c: Compiled, tokens: Sequence[Token], hit: Hit[SideEntry], trigger_at:
     head = tokens[first]
     before = tokens[max(0, first - 2) : first]
     prep_before = bool(before) and before[-1].preposition
+    if head.pos in ("ADJF", "ADJ") and c.has("target_nouns", tokens[last : last + 1]):
+        return "target"  # "азербайджанских позиций": the positions of a side are hit
     modifier = (
         bool(before)
         and before[-1].pos == "NOUN"
+        and not before[-1].preposition
         and "gent" in head.cases
         and not c.has("force_nouns", before[-1:])
         and not c.has("target_nouns", before[-1:])
@@ -193,9 +196,14 @@ _NAMED = ("party", "country", "institution")
 
 def _speech_before(c: Compiled, tokens: Sequence[Token], first: int) -> bool:
     """A speech word up to three tokens before the mention, with no punctuation between."""
+    acts = {i for h in c.triggers.scan(tokens) for i in range(h.first, h.last)}
     for _, b in c.hits("speech", tokens[:first]):
         gap = tokens[b:first]
-        if len(gap) <= 3 and all(t.text.replace("-", "").replace("'", "").isalnum() for t in gap):
+        if (
+            len(gap) <= 3
+            and all(t.text.replace("-", "").replace("'", "").isalnum() for t in gap)
+            and not acts & set(range(b, first))  # "сообщение об обстреле армянских позиций"
+        ):
             return True
     return False
 
@@ -240,6 +248,8 @@ def place_of(
             i += 1
         if words:
             found.append((end, transliterate(c, " ".join(words)), "settlement"))
+    origins = [end for _, end in c.hits("origin_cues", tokens)]
+    found = [f for f in found if not any(0 <= f[0] - end <= 3 for end in origins)]
     if not found:
         return None
     _, name, kind = min(found)
@@ -299,6 +309,10 @@ def count_of(c: Compiled, tokens: Sequence[Token]) -> int | None:
     return None
 
 
+def _is_year(c: Compiled, tokens: Sequence[Token], i: int) -> bool:
+    return tokens[i].text.isdigit() and c.has("year_words", tokens[i + 1 : i + 2])
+
+
 def toll(c: Compiled, tokens: Sequence[Token]) -> tuple[int | None, int | None, bool, bool]:
     """(killed, injured, killed stated 0, injured stated 0) of a clause."""
     negated = c.has("negations", tokens) or c.has("zero_phrases", tokens)
@@ -309,8 +323,10 @@ def toll(c: Compiled, tokens: Sequence[Token]) -> tuple[int | None, int | None, 
     figures: dict[str, int | None] = {"killed": None, "injured": None}
     for name in ("killed", "injured"):
         for first, last in c.hits(name, tokens):
-            window = [*tokens[max(0, first - 5) : first], *tokens[last : last + 3]]
-            values = [v for t in window if (v := number_at(c, t)) is not None]
+            near = [*range(max(0, first - 5), first), *range(last, min(len(tokens), last + 3))]
+            values = [
+                v for i in near if not _is_year(c, tokens, i) and (v := number_at(c, tokens[i]))
+            ]
             figures[name] = values[0] if values else 1
             break
     killed_at = c.hits("killed", tokens)

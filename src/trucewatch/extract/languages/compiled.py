@@ -77,6 +77,9 @@ _WORD_LISTS = (
     "unrealised",
     "consequence",
     "district_words",
+    "origin_cues",
+    "year_words",
+    "birth_words",
     "place_cues",
 )
 

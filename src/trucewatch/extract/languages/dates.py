@@ -95,8 +95,11 @@ def read_date(
 ) -> DateReading:
     """The day a clause states, written or relative to the publication day."""
     old_year = any(
-        _YEAR.match(t.text) and published is not None and int(t.text) < published.year
-        for t in tokens
+        _YEAR.match(t.text)
+        and published is not None
+        and int(t.text) < published.year
+        and not c.has("birth_words", tokens[i + 1 : i + 4])  # "1968 года рождения"
+        for i, t in enumerate(tokens)
     )
     written = explicit_dates(c, tokens, text, published)
     if written:

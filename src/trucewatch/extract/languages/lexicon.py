@@ -71,6 +71,9 @@ class LanguageLexicon(BaseModel):
     unrealised: list[str]
     consequence: list[str]
     district_words: list[str]
+    origin_cues: list[str]
+    year_words: list[str]
+    birth_words: list[str]
 
 
 def lexicon_path(language: str) -> Path:

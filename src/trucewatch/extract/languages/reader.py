@@ -85,7 +85,7 @@ class SlavicReader:
         own_speaker = cast.resolve(speakers[0].entry, None) if speakers else None
         speaker = own_speaker or state.speaker
         for tokens in split_clauses(c, sent.tokens):
-            self._clause(sent, tokens, sent_date, speaker, own_speaker is not None, state, cast)
+            self._clause(sent, tokens, sent_date, speaker, state, cast)
         if sent_date.stated and sent_date.day is not None:
             state.context_day = sent_date.day
 
@@ -95,7 +95,6 @@ class SlavicReader:
         tokens: Sequence[Token],
         sent_date: DateReading,
         speaker: str | None,
-        speaker_named: bool,
         state: _State,
         cast: _Cast,
     ) -> None:
@@ -127,7 +126,7 @@ class SlavicReader:
         trigger_at = c.triggers.scan(tokens)[0].first
         mentions = side_mentions(c, tokens, trigger_at)
         # "the enemy" is the speaker's rival, or with no speaker named, the rival of the side hit
-        viewpoint = speaker or cast.pick(mentions, "target", None)
+        viewpoint = speaker or cast.pick(mentions, "target", None) or cast.viewpoint
         actor = cast.pick(mentions, "actor", viewpoint)
         target = cast.pick(mentions, "target", viewpoint, not_side=actor)
         named = any(m.entry.kind in _NAMED and m.role == "actor" for m in mentions)
@@ -172,7 +171,9 @@ class SlavicReader:
             or (c.has("earlier_report", tokens) and c.has("speech", tokens))
             or (day is not None and state.published is not None and state.published - day > _RECENT)
         )
-        source = speaker if speaker_named or not denial else actor
+        if denial and actor is None:
+            actor = cast.rival(target)  # "the report of shelling our positions is false"
+        source = actor if denial else speaker  # the accused is the one who denies
         event = Event(
             type=kind,  # type: ignore[arg-type]
             actor=actor,
@@ -301,8 +302,12 @@ class _Cast:
             region_words[region] = sum(lemmas[c.morph.lemma(w)] for w in words)
         self.region = region_words.most_common(1)[0][0] if region_words else None
         speaker_entries: list[SideEntry] = []
+        hit: Counter[str] = Counter()  # sides named as the ones fired upon
         for sent in sentences:
-            for m in side_mentions(c, sent.tokens, None):
+            trigger = c.triggers.first(sent.tokens)
+            for m in side_mentions(c, sent.tokens, trigger.first if trigger else None):
+                if m.role == "target" and m.entry.kind in _NAMED:
+                    hit[m.entry.side] += 1
                 if m.entry.profile:
                     profiles[m.entry.profile] += 1
                 if m.entry.side and m.entry.kind in _NAMED:
@@ -314,7 +319,7 @@ class _Cast:
         best = profiles.most_common(2)
         self.profile = (
             c.profiles[best[0][0]]
-            if best and best[0][1] >= 2 and (len(best) == 1 or best[1][1] < best[0][1])
+            if best and best[0][1] >= 1 and (len(best) == 1 or best[1][1] < best[0][1])
             else None
         )
         self.parties: tuple[str, ...] = tuple(self.profile.sides) if self.profile else ()
@@ -322,6 +327,8 @@ class _Cast:
         self.first_speaker = next(
             (s for e in speaker_entries if (s := self.resolve(e, None)) is not None), None
         )
+        # with no speaker named, "the enemy" is seen from the side the text has fired upon
+        self.viewpoint = next((s for s, _ in hit.most_common() if s in self.parties), None)
 
     def rival(self, side: str | None) -> str | None:
         if side is None or side not in self.parties:
