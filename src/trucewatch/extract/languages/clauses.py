@@ -229,8 +229,11 @@ def place_of(
             found.append((m.first, m.entry.place.name, m.entry.place.kind))
     taken = {i for m in mentions for i in range(m.first, m.last)}
     districts = {a for a, _ in c.hits("district_words", tokens)}
+    directions = {a for a, _ in c.hits("direction_words", tokens)}
     for i, tok in enumerate(tokens):
         if i in taken or not tok.capitalised or not tok.text.isalpha() or i == 0:
+            continue
+        if i + 1 in directions:  # "на луганском направлении" is a direction, not a place
             continue
         stem = _base_name(c, tok, adjective=True)
         known = c.place_stems.get(stem)

@@ -77,6 +77,7 @@ _WORD_LISTS = (
     "unrealised",
     "consequence",
     "district_words",
+    "direction_words",
     "origin_cues",
     "year_words",
     "birth_words",

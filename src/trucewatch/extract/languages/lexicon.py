@@ -71,6 +71,7 @@ class LanguageLexicon(BaseModel):
     unrealised: list[str]
     consequence: list[str]
     district_words: list[str]
+    direction_words: list[str]
     origin_cues: list[str]
     year_words: list[str]
     birth_words: list[str]

@@ -152,8 +152,10 @@ class SlavicReader:
         ):
             state.events[-1] = _retold(previous, kind, weapon, killed, injured, evidence)
             return
-        if actor is None and kind not in _NOT_CARRIED and previous is not None:
-            actor = previous.actor
+        if actor is None and kind not in _NOT_CARRIED:
+            actor = next((e.actor for e in reversed(state.events) if e.actor), None)
+        if actor is None and kind not in _NOT_CARRIED and target and target == speaker:
+            actor = cast.rival(target)  # a side that says it came under fire blames its rival
         if kind == "shoot_down":
             actor, target = (speaker if speaker in cast.parties else actor), None
         if target is None and actor is not None:
