@@ -355,3 +355,68 @@ def test_malformed_lexicon_names_its_file(tmp_path: Path) -> None:
     path.write_text("language: ru\ntriggers: {обстрел: bombing}\n", encoding="utf-8")
     with pytest.raises(LexiconError, match=r"ru\.yaml: .*triggers"):
         read_language_lexicon(path, "ru")
+
+
+# -- later rules: sides seen from the speaker, places of origin, figures that are years --------
+
+
+def test_where_fire_came_from_is_not_the_place(dispatch: LanguageDispatch) -> None:
+    text = (
+        "5 марта подразделения вооруженных сил Армении, дислоцированные в Басаркечарском районе, "
+        "подвергли обстрелу позиции азербайджанской армии в Кельбаджарском районе."
+    )
+    event = only(dispatch, text)
+    assert (event.actor, event.target, event.location) == ("Armenia", "Azerbaijan", "Kalbajar")
+
+
+def test_birth_year_is_neither_a_toll_nor_a_date(dispatch: LanguageDispatch) -> None:
+    text = "Вчера ВСУ обстреляли Горловку, ранен мирный житель 1971 года рождения."
+    event = only(dispatch, text)
+    assert (event.injured, event.historical, event.date) == (1, False, dt.date(2021, 3, 5))
+
+
+def test_violation_of_the_quiet_regime_is_a_violation(dispatch: LanguageDispatch) -> None:
+    text = "Від початку поточної доби окупанти один раз порушили режим тиші."
+    event = only(dispatch, text)
+    assert (event.count, event.date) == (1, PUBLISHED)
+
+
+def test_enemy_without_a_speaker_is_the_rival_of_the_side_fired_upon(
+    dispatch: LanguageDispatch,
+) -> None:
+    text = (
+        "Від початку доби окупанти двічі порушили режим тиші. "
+        "Втрат серед українських військовослужбовців немає."
+    )
+    event = only(dispatch, text)
+    assert (event.actor, event.killed, event.injured) == ("Russia", 0, 0)
+
+
+def test_side_that_came_under_fire_blames_its_rival(dispatch: LanguageDispatch) -> None:
+    text = (
+        "Минобороны Азербайджана сообщило, что вчера позиции азербайджанской армии в Тертерском "
+        "районе подверглись обстрелу из минометов."
+    )
+    event = only(dispatch, text)
+    assert (event.actor, event.target, event.location) == ("Armenia", "Azerbaijan", "Terter")
+
+
+def test_called_a_lie_is_a_denial_by_the_accused(dispatch: LanguageDispatch) -> None:
+    text = "В Минобороны Армении назвали ложью заявление Баку об обстреле азербайджанских позиций."
+    event = only(dispatch, text)
+    assert (event.stance, event.actor, event.source) == ("denies", "Armenia", "Armenia")
+
+
+def test_direction_of_the_front_is_no_place(dispatch: LanguageDispatch) -> None:
+    text = "Учора на луганському напрямку противник обстріляв наші позиції з мінометів."
+    assert only(dispatch, text).location is None
+
+
+def test_tally_of_one_is_the_act_it_details(dispatch: LanguageDispatch) -> None:
+    text = (
+        "Минобороны России сообщило, что за минувшие сутки зафиксировано одно нарушение режима "
+        "прекращения огня.\n"
+        "Подразделения вооруженных сил Азербайджана обстреляли позицию у села Туркеш."
+    )
+    event = only(dispatch, text)
+    assert (event.actor, event.count, event.source) == ("Azerbaijan", 1, "Russia")
