@@ -160,8 +160,8 @@ def _role(c: Compiled, tokens: Sequence[Token], hit: Hit[SideEntry], trigger_at:
     head = tokens[first]
     before = tokens[max(0, first - 2) : first]
     prep_before = bool(before) and before[-1].preposition
-    if head.pos in ("ADJF", "ADJ") and c.has("target_nouns", tokens[last : last + 1]):
-        return "target"  # "азербайджанских позиций": the positions of a side are hit
+    if head.pos in ("ADJF", "ADJ") and _noun_after(c, "target_nouns", tokens, last):
+        return "target"  # "армянских боевых позиций": the positions of a side are hit
     modifier = (
         bool(before)
         and before[-1].pos == "NOUN"
@@ -192,6 +192,14 @@ def _role(c: Compiled, tokens: Sequence[Token], hit: Hit[SideEntry], trigger_at:
 
 
 _NAMED = ("party", "country", "institution")
+
+
+def _noun_after(c: Compiled, name: str, tokens: Sequence[Token], last: int) -> bool:
+    """One of the `name` nouns right after a side's adjective, past up to two more adjectives."""
+    i = last
+    while i < len(tokens) and i - last < 2 and tokens[i].pos in ("ADJF", "ADJ", "PRTF"):
+        i += 1
+    return c.has(name, tokens[i : i + 1])
 
 
 def _speech_before(c: Compiled, tokens: Sequence[Token], first: int) -> bool:
@@ -312,6 +320,10 @@ def count_of(c: Compiled, tokens: Sequence[Token]) -> int | None:
     return None
 
 
+def _only_punct(tokens: Sequence[Token]) -> bool:
+    return all(not t.text.isalnum() for t in tokens)
+
+
 def _is_year(c: Compiled, tokens: Sequence[Token], i: int) -> bool:
     return tokens[i].text.isdigit() and c.has("year_words", tokens[i + 1 : i + 2])
 
@@ -333,8 +345,8 @@ def toll(c: Compiled, tokens: Sequence[Token]) -> tuple[int | None, int | None, 
             figures[name] = values[0] if values else 1
             break
     killed_at = c.hits("killed", tokens)
-    if killed_at and any(
-        abs(a - k) <= 4 for a, _ in c.hits("injured", tokens) for k, _ in killed_at
-    ):
-        figures["injured"] = None  # "a wound incompatible with life" is a death, not a wound
+    for a, b in c.hits("injured", tokens):
+        # "смертельно ранен", "поранення, несумісне з життям": a death, not a wound
+        if any(k <= a < e or (0 <= k - b <= 2 and _only_punct(tokens[b:k])) for k, e in killed_at):
+            figures["injured"] = None
     return figures["killed"], figures["injured"], False, False
