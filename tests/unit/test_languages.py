@@ -420,3 +420,18 @@ def test_tally_of_one_is_the_act_it_details(dispatch: LanguageDispatch) -> None:
     )
     event = only(dispatch, text)
     assert (event.actor, event.count, event.source) == ("Azerbaijan", 1, "Russia")
+
+
+def test_one_act_told_at_several_places_is_one_event_per_place(
+    dispatch: LanguageDispatch,
+) -> None:
+    text = (
+        "Штаб ООС повідомляє, що минулої доби противник обстрілював наші позиції біля Мар'їнки "
+        "з мінометів, поблизу Пісків – з гранатометів, а в районі Шумів – зі стрілецької зброї."
+    )
+    found = sorted((e.location, e.weapon, e.actor) for e in events(dispatch, text))
+    assert found == [
+        ("Marinka", "mortar", "Russia"),
+        ("Pisky", "grenade_launcher", "Russia"),
+        ("Shumy", "small_arms", "Russia"),
+    ]

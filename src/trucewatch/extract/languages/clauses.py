@@ -85,14 +85,25 @@ def split_clauses(c: Compiled, tokens: Sequence[Token]) -> list[Sequence[Token]]
     for i in sorted(breaks):
         if i <= cuts[-1] or i >= len(tokens):
             continue
-        if c.triggers.scan(tokens[cuts[-1] : i]) and c.triggers.scan(tokens[i:]):
+        left, right = tokens[cuts[-1] : i], tokens[i:]
+        acting = c.triggers.scan(left) or (len(cuts) > 1 and _own_place_and_arms(c, left, left))
+        if acting and (c.triggers.scan(right) or _own_place_and_arms(c, left, right)):
             cuts.append(i)
     cuts.append(len(tokens))
     return [tokens[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
 
 
-def act(c: Compiled, tokens: Sequence[Token]) -> tuple[str | None, str | None]:
-    """(type, weapon) of a clause, or (None, None) when it holds no act trigger."""
+def _own_place_and_arms(c: Compiled, left: Sequence[Token], right: Sequence[Token]) -> bool:
+    """ "…біля Мар'їнки з мінометів, поблизу Пісків — з гранатометів": each part has its own
+    place and weapon, the act of the first is told once."""
+    return all(c.has("place_cues", part) for part in (left, right)) and bool(c.weapons.scan(right))
+
+
+def act(
+    c: Compiled, tokens: Sequence[Token], told: str | None = None
+) -> tuple[str | None, str | None]:
+    """(type, weapon) of a clause, or (None, None) when it holds no act trigger; `told` is the
+    act of the clause before in the sentence, for a clause that names only place and weapon."""
     if c.has("unrealised", tokens):
         return None, None  # "будет обнародована", "с целью предотвращения": no act happened
     retaliation = c.hits("retaliation", tokens)
@@ -101,6 +112,8 @@ def act(c: Compiled, tokens: Sequence[Token]) -> tuple[str | None, str | None]:
         for h in c.triggers.scan(tokens)
         if not any(a <= h.first < b for a, b in retaliation)
     ]
+    if not kinds and told is not None and c.weapons.scan(tokens) and c.has("place_cues", tokens):
+        kinds = [told]
     if not kinds:
         return None, None
     kind = min(kinds, key=SPECIFICITY.index)

@@ -84,8 +84,9 @@ class SlavicReader:
         speakers = [m for m in side_mentions(c, sent.tokens, None) if m.role == "speaker"]
         own_speaker = cast.resolve(speakers[0].entry, None) if speakers else None
         speaker = own_speaker or state.speaker
+        told: str | None = None
         for tokens in split_clauses(c, sent.tokens):
-            self._clause(sent, tokens, sent_date, speaker, state, cast)
+            told = self._clause(sent, tokens, sent_date, speaker, state, cast, told)
         if sent_date.stated and sent_date.day is not None:
             state.context_day = sent_date.day
 
@@ -97,11 +98,13 @@ class SlavicReader:
         speaker: str | None,
         state: _State,
         cast: _Cast,
-    ) -> None:
+        told: str | None,
+    ) -> str | None:
+        """Read one clause into the state; the act it tells, for the clause after it."""
         c = self.c
         text = sent.text[tokens[0].start - sent.start : tokens[-1].end - sent.start]
         evidence = Evidence(sentence=sent.text, start=sent.start, end=sent.end)
-        kind, weapon = act(c, tokens)
+        kind, weapon = act(c, tokens, told)
         killed, injured, zero_killed, zero_injured = toll(c, tokens)
         date = read_date(c, tokens, text, state.published)
         day = date.day if date.stated else sent_date.day if sent_date.stated else None
@@ -119,11 +122,11 @@ class SlavicReader:
                     evidence=evidence,
                 )
             )
-            return
+            return None
         if kind not in VIOLENT_TYPES or c.has("retaliation", tokens):
             self._toll_only(state, killed, injured, zero_killed, zero_injured)
-            return  # agreements and talks are not read here, nor the reporting side's return fire
-        trigger_at = c.triggers.scan(tokens)[0].first
+            return None  # agreements and talks are not read here, nor the return fire
+        trigger_at = next((h.first for h in c.triggers.scan(tokens)), 0)
         mentions = side_mentions(c, tokens, trigger_at)
         # "the enemy" is the speaker's rival, or with no speaker named, the rival of the side hit
         viewpoint = speaker or cast.pick(mentions, "target", None) or cast.viewpoint
@@ -151,7 +154,7 @@ class SlavicReader:
             and not ((previous.count or 0) > 1 and kind in _DISTINCT)
         ):
             state.events[-1] = _retold(previous, kind, weapon, killed, injured, evidence)
-            return
+            return kind
         if actor is None and kind not in _NOT_CARRIED:
             actor = next((e.actor for e in reversed(state.events) if e.actor), None)
         if actor is None and kind not in _NOT_CARRIED and target and target == speaker:
@@ -195,6 +198,7 @@ class SlavicReader:
             headline=sent.start in state.headlines,
         )
         state.events.append(event)
+        return kind
 
     def _toll_only(
         self,
