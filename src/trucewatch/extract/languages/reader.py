@@ -306,7 +306,8 @@ class _Cast:
         lemmas = Counter(t.lemma for s in sentences for t in s.tokens)
         for region, words in c.lexicon.militants.by_region.items():
             region_words[region] = sum(lemmas[c.morph.lemma(w)] for w in words)
-        self.region = region_words.most_common(1)[0][0] if region_words else None
+        ranked = region_words.most_common()
+        self.region: str | None = ranked[0][0] if ranked else None
         speaker_entries: list[SideEntry] = []
         hit: Counter[str] = Counter()  # sides named as the ones fired upon
         for sent in sentences:
@@ -329,6 +330,8 @@ class _Cast:
             else None
         )
         self.parties: tuple[str, ...] = tuple(self.profile.sides) if self.profile else ()
+        if self.region not in self.parties:
+            self.region = None  # "militants" of a conflict the lexicon's regions are not in
         self.named = named
         self.first_speaker = next(
             (s for e in speaker_entries if (s := self.resolve(e, None)) is not None), None
