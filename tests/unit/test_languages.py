@@ -435,3 +435,14 @@ def test_one_act_told_at_several_places_is_one_event_per_place(
         ("Pisky", "grenade_launcher", "Russia"),
         ("Shumy", "small_arms", "Russia"),
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "За минувшую неделю ВСУ 40 раз нарушили режим прекращения огня.",
+        "За минулий тиждень окупанти 35 разів порушили режим припинення вогню.",
+    ],
+)
+def test_tally_over_a_week_is_background(dispatch: LanguageDispatch, text: str) -> None:
+    assert [e.historical for e in read(dispatch, text).events] == [True]
