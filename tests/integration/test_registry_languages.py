@@ -109,3 +109,28 @@ def test_each_language_is_stored_and_the_unread_one_listed(
     assert unread.text == FRENCH
     assert len(not_extracted) == 1
     assert not_extracted[0].endswith("(fr)")
+
+
+def test_extract_command_reads_russian_and_names_the_unread(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from trucewatch.cli import cli
+
+    rows = [
+        {"id": "ru", "text": RUSSIAN, "published": DAY},
+        {"id": "fr", "text": FRENCH, "published": DAY},
+    ]
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    result = CliRunner().invoke(cli, ["extract", str(path)], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    lines = {r["id"]: r for r in map(json.loads, result.stdout.splitlines())}
+    [event] = lines["ru"]["events"]
+    assert (event["actor"], event["location"], event["date"]) == (
+        "Ukraine",
+        "Horlivka",
+        "2021-03-05",
+    )
+    assert event["evidence"][0]["sentence"].startswith("Представительство ДНР")
+    assert lines["fr"]["events"] == []
+    assert f"not extracted: {path}:2: no pipeline for language 'fr'" in result.stderr
