@@ -446,3 +446,12 @@ def test_one_act_told_at_several_places_is_one_event_per_place(
 )
 def test_tally_over_a_week_is_background(dispatch: LanguageDispatch, text: str) -> None:
     assert [e.historical for e in read(dispatch, text).events] == [True]
+
+
+def test_second_clause_keeps_the_subject_of_the_first(dispatch: LanguageDispatch) -> None:
+    text = (
+        "Учора окупанти обстріляли Піски, а поблизу Опитного здійснили дистанційне мінування "
+        "перед нашими позиціями, повідомляє штаб ООС."
+    )
+    found = sorted((e.location, e.actor, e.type) for e in events(dispatch, text))
+    assert found == [("Opytne", "Russia", "explosive"), ("Pisky", "Russia", "shelling")]

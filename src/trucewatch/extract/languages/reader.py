@@ -84,7 +84,7 @@ class SlavicReader:
         speakers = [m for m in side_mentions(c, sent.tokens, None) if m.role == "speaker"]
         own_speaker = cast.resolve(speakers[0].entry, None) if speakers else None
         speaker = own_speaker or state.speaker
-        told: str | None = None
+        told: _Told = (None, None)
         for tokens in split_clauses(c, sent.tokens):
             told = self._clause(sent, tokens, sent_date, speaker, state, cast, told)
         if sent_date.stated and sent_date.day is not None:
@@ -98,13 +98,14 @@ class SlavicReader:
         speaker: str | None,
         state: _State,
         cast: _Cast,
-        told: str | None,
-    ) -> str | None:
-        """Read one clause into the state; the act it tells, for the clause after it."""
+        told: _Told,
+    ) -> _Told:
+        """Read one clause into the state; the act it tells and its actor, for the clause after
+        it in the same sentence (which may leave out both: "…, а біля Y здійснили мінування")."""
         c = self.c
         text = sent.text[tokens[0].start - sent.start : tokens[-1].end - sent.start]
         evidence = Evidence(sentence=sent.text, start=sent.start, end=sent.end)
-        kind, weapon = act(c, tokens, told)
+        kind, weapon = act(c, tokens, told[0])
         killed, injured, zero_killed, zero_injured = toll(c, tokens)
         date = read_date(c, tokens, text, state.published)
         day = date.day if date.stated else sent_date.day if sent_date.stated else None
@@ -122,10 +123,10 @@ class SlavicReader:
                     evidence=evidence,
                 )
             )
-            return None
+            return (None, None)
         if kind not in VIOLENT_TYPES or c.has("retaliation", tokens):
             self._toll_only(state, killed, injured, zero_killed, zero_injured)
-            return None  # agreements and talks are not read here, nor the return fire
+            return (None, None)  # agreements and talks are not read here, nor the return fire
         trigger_at = next((h.first for h in c.triggers.scan(tokens)), 0)
         mentions = side_mentions(c, tokens, trigger_at)
         # "the enemy" is the speaker's rival, or with no speaker named, the rival of the side hit
@@ -154,7 +155,9 @@ class SlavicReader:
             and not ((previous.count or 0) > 1 and kind in _DISTINCT)
         ):
             state.events[-1] = _retold(previous, kind, weapon, killed, injured, evidence)
-            return kind
+            return (kind, state.events[-1].actor)
+        if actor is None and told[1] is not None:
+            actor = told[1]  # the subject the sentence already named
         if actor is None and kind not in _NOT_CARRIED:
             actor = next((e.actor for e in reversed(state.events) if e.actor), None)
         if actor is None and kind not in _NOT_CARRIED and target and target == speaker:
@@ -198,7 +201,7 @@ class SlavicReader:
             headline=sent.start in state.headlines,
         )
         state.events.append(event)
-        return kind
+        return (kind, actor)
 
     def _toll_only(
         self,
@@ -231,6 +234,7 @@ class SlavicReader:
             )
 
 
+_Told = tuple[str | None, str | None]  # (act type, actor) of the clause before in a sentence
 _HEAD_LINES = 3  # headlines and subtitles stand in the first lines
 
 
