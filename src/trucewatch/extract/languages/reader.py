@@ -60,6 +60,7 @@ class _State:
     events: list[Event] = field(default_factory=list)
     periods: list[PeriodStatement] = field(default_factory=list)
     headlines: frozenset[int] = frozenset()  # start offsets of headline sentences
+    lead: int = -1  # start offset of the first sentence of the body
 
 
 class SlavicReader:
@@ -73,6 +74,7 @@ class SlavicReader:
         sentences = c.morph.sentences(doc.text)
         cast = _Cast(c, sentences)
         state = _State(doc.published, speaker=cast.first_speaker, headlines=_headlines(doc.text))
+        state.lead = next((s.start for s in sentences if s.start not in state.headlines), -1)
         for sent in sentences:
             self._sentence(sent, state, cast)
         events = [e for e in fold(_headline_actors(state.events)) if e.type in VIOLENT_TYPES]
@@ -198,7 +200,8 @@ class SlavicReader:
             date_basis=basis,  # type: ignore[arg-type]
             evidence=[evidence],
             confidence=0.5,
-            headline=sent.start in state.headlines,
+            # a headline, or a lead that names no actor, sums up a claim the body details
+            headline=sent.start in state.headlines or (actor is None and sent.start == state.lead),
         )
         state.events.append(event)
         return (kind, actor)
