@@ -455,3 +455,16 @@ def test_second_clause_keeps_the_subject_of_the_first(dispatch: LanguageDispatch
     )
     found = sorted((e.location, e.actor, e.type) for e in events(dispatch, text))
     assert found == [("Opytne", "Russia", "explosive"), ("Pisky", "Russia", "shelling")]
+
+
+def test_lead_without_an_actor_under_a_headline_sums_up_the_body(
+    dispatch: LanguageDispatch,
+) -> None:
+    text = (
+        "Бои на границе\n"
+        "Минобороны Азербайджана сообщило о возобновлении боев в Товузском районе.\n"
+        "«Подразделения ВС Армении вчера атаковали позиции азербайджанской армии в Товузском "
+        "районе», — говорится в сообщении."
+    )
+    event = only(dispatch, text)
+    assert (event.type, event.actor, event.location) == ("armed_clash", "Armenia", "Tovuz")

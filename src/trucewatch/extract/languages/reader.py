@@ -200,8 +200,15 @@ class SlavicReader:
             date_basis=basis,  # type: ignore[arg-type]
             evidence=[evidence],
             confidence=0.5,
-            # a headline, or a lead that names no actor, sums up a claim the body details
-            headline=sent.start in state.headlines or (actor is None and sent.start == state.lead),
+            # a headline, or the lead under one when it names no actor and counts nothing,
+            # sums up a claim the body details
+            headline=sent.start in state.headlines
+            or (
+                bool(state.headlines)
+                and sent.start == state.lead
+                and actor is None
+                and count is None
+            ),
         )
         state.events.append(event)
         return (kind, actor)
