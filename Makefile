@@ -29,6 +29,7 @@ demo: install
 	@rm -f $(OUT)/demo.db $(OUT)/demo.db-wal $(OUT)/demo.db-shm
 	@mkdir -p $(OUT)
 	$(BIN)/trucewatch extract samples/reports.jsonl --format table
+	$(BIN)/trucewatch extract samples/reports-ru-uk.jsonl --format table
 	$(BIN)/trucewatch ingest samples/ --db $(OUT)/demo.db
 	$(BIN)/trucewatch incidents --db $(OUT)/demo.db
 	$(BIN)/trucewatch bulletin --db $(OUT)/demo.db
@@ -95,9 +96,11 @@ FUZZ_EXAMPLES ?= 2000
 fuzz: dev
 	$(BIN)/python tests/fuzz/run.py --examples $(FUZZ_EXAMPLES) --out $(OUT)/fuzz
 
-## bench: throughput and memory of extract vs bare spaCy (needs ../shared)
+## bench: throughput and memory of extract vs bare spaCy (needs ../shared), then extraction
+## throughput in Russian and Ukrainian beside English on a generated corpus (needs nothing)
 bench: install
 	$(BIN)/python bench/extract_throughput.py $(SHARED)/bench/muc4_dev_texts.jsonl
+	$(BIN)/python bench/language_throughput.py
 
 ## bench-web: requests/s and p50/p95/p99 latency of the incident list, map data and dashboard on
 ## 100k synthetic incidents (registry built once into out/bench-web-100k.db), on 127.0.0.1

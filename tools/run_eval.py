@@ -16,22 +16,28 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# (name, gold file, id list or None)
-SETS: list[tuple[str, str, str | None]] = [
-    ("seed", "seed.jsonl", None),
-    ("dev", "dev.jsonl", None),
-    ("tune", "train.jsonl", "train.tune.ids"),
-    ("check", "train.jsonl", "train.check.ids"),
-    ("ru_uk-tune", "ru_uk_dev.jsonl", "ru_uk_dev.tune.ids"),
-    ("ru_uk-check", "ru_uk_dev.jsonl", "ru_uk_dev.check.ids"),
+# (name, gold file, id list or None, language or None)
+SETS: list[tuple[str, str, str | None, str | None]] = [
+    ("seed", "seed.jsonl", None, None),
+    ("dev", "dev.jsonl", None, None),
+    ("tune", "train.jsonl", "train.tune.ids", None),
+    ("check", "train.jsonl", "train.check.ids", None),
+    ("ru_uk-tune", "ru_uk_dev.jsonl", "ru_uk_dev.tune.ids", None),
+    ("ru_uk-check", "ru_uk_dev.jsonl", "ru_uk_dev.check.ids", None),
+    ("ru-tune", "ru_uk_dev.jsonl", "ru_uk_dev.tune.ids", "ru"),
+    ("uk-tune", "ru_uk_dev.jsonl", "ru_uk_dev.tune.ids", "uk"),
+    ("ru-check", "ru_uk_dev.jsonl", "ru_uk_dev.check.ids", "ru"),
+    ("uk-check", "ru_uk_dev.jsonl", "ru_uk_dev.check.ids", "uk"),
 ]
 
 
-def subset(gold: Path, ids_file: str | None, out: Path) -> Path:
+def subset(gold: Path, ids_file: str | None, out: Path, language: str | None = None) -> Path:
     lines = [line for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()]
     if ids_file is not None:
         wanted = set((ROOT / "eval" / ids_file).read_text(encoding="utf-8").split())
         lines = [line for line in lines if json.loads(line)["id"] in wanted]
+    if language is not None:  # one language of a multilingual set (its `language` field)
+        lines = [line for line in lines if json.loads(line).get("language") == language]
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return out
 
@@ -50,10 +56,10 @@ def main() -> int:
     out_dir = ROOT / "out" / "eval"
     out_dir.mkdir(parents=True, exist_ok=True)
     exe = Path(sys.executable).with_name("trucewatch")
-    for name, gold_name, ids_file in SETS:
+    for name, gold_name, ids_file, language in SETS:
         if args.sets and name not in args.sets:
             continue
-        gold = subset(eval_dir / gold_name, ids_file, out_dir / f"{name}.gold.jsonl")
+        gold = subset(eval_dir / gold_name, ids_file, out_dir / f"{name}.gold.jsonl", language)
         pred = out_dir / f"{name}.pred.jsonl"
         subprocess.run([str(exe), "extract", str(gold), "-o", str(pred)], check=True)
         score = [sys.executable, str(eval_dir / "score.py"), str(gold), str(pred)]

@@ -126,12 +126,19 @@ def _safe_extract(
     for doc in documents:
         try:
             with time_limit():  # $TRUCEWATCH_DOC_TIMEOUT: a pathological document fails alone
-                events = extractor.extract(doc)
+                reading = extractor.read(doc)
+            events = reading.events
         except Exception as exc:  # noqa: BLE001 - any failure of one document is reported, not fatal
             message = f"{doc.origin or doc.id}: extraction failed: {type(exc).__name__}: {exc}"
             click.echo(f"error: {message}", err=True)
             failures.append(message)
             continue
+        if not reading.extracted:  # kept in the output with no events, and said so
+            click.echo(
+                f"not extracted: {doc.origin or doc.id}: no pipeline for language "
+                f"{reading.language!r}",
+                err=True,
+            )
         yield doc, events
 
 

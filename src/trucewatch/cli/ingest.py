@@ -36,6 +36,8 @@ def ingest(sources: tuple[str, ...], db: str, published: dt.date | None) -> None
 
         summary = job.ingest(read_sources(list(sources), published), on_item=progress)
         bar.close()
+    for item in summary.not_extracted:
+        click.echo(f"stored, not extracted (no pipeline for its language): {item}", err=True)
     click.echo(
         f"{summary.new} new, {summary.duplicates} duplicate, "
         f"{summary.near_duplicates} near-duplicate, {len(summary.failed)} failed; "

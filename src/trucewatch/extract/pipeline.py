@@ -24,6 +24,7 @@ from trucewatch.extract.claim_filter import ClaimFilter, default_claim_filter
 from trucewatch.extract.claims import Attribution, AttributionFinder, is_office
 from trucewatch.extract.dates import find_dates
 from trucewatch.extract.denials import claim_and_denial, denial_of_earlier
+from trucewatch.extract.languages.dispatch import LanguageDispatch
 from trucewatch.extract.lexicon import Lexicon, default_lexicon
 from trucewatch.extract.merge import fold
 from trucewatch.extract.numbers import NumberReader, Toll
@@ -97,6 +98,7 @@ class Extractor:
             self.resolver, (a for aliases in self.lexicon.armed_groups.values() for a in aliases)
         )
         self.participants = ParticipantFinder(self.resolver, self.lexicon)
+        self.languages = LanguageDispatch(self.resolver.profiles)  # non-English documents
 
     # -- public API -------------------------------------------------------------------------
 
@@ -119,6 +121,10 @@ class Extractor:
     ) -> Iterator[tuple[Document, DocumentReading]]:
         """(document, reading) for each document, parsing candidate sentences in batches."""
         for doc in docs:
+            other = self.languages.read(doc)
+            if other is not None:
+                yield doc, other
+                continue
             sentences = split_sentences(doc.text)
             candidates = [s for s in sentences if self._is_candidate(s.text)]
             parsed = dict(

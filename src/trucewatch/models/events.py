@@ -69,6 +69,9 @@ class Document(BaseModel):
     url: str | None = None
     title: str | None = None
     origin: str | None = Field(default=None, description="file path or URL it was read from")
+    language: str | None = Field(
+        default=None, description="ISO 639-1 code; None: detected when the document is read"
+    )
 
 
 class Evidence(BaseModel):
@@ -134,6 +137,8 @@ class DocumentReading:
 
     events: list[Event]
     periods: list[PeriodStatement] = field(default_factory=list)
+    language: str | None = None  # ISO 639-1 code of the text, where it was detected
+    extracted: bool = True  # False: no extraction pipeline reads this language
 
 
 def validation_problems(

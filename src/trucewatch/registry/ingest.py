@@ -45,6 +45,7 @@ class IngestSummary:
     claims: int = 0
     incidents: int = 0
     read: int = 0  # reports this registry read (extracted) itself; none for store_and_link
+    not_extracted: list[str] = field(default_factory=list)  # "origin (language)", stored unread
 
 
 class Registry:
@@ -178,6 +179,10 @@ class Registry:
             self.near_duplicates.add(doc_id, sig)
         new.extend(claims)
         summary.new += 1
+        if not reading.extracted:
+            language = reading.document.language
+            summary.not_extracted.append(f"{reading.origin} ({language})")
+            return f"new: not extracted, no pipeline for language {language!r}"
         return f"new: {len(claims)} claim(s)"
 
     def _ceasefire_of(self, profile: Profile | None, day: dt.date | None) -> str | None:

@@ -15,6 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from trucewatch.extract.languages.dispatch import document_language
 from trucewatch.ingest.dedupe import signature
 from trucewatch.models import Claim, Document, PeriodReport, StoredDocument, document_id
 
@@ -38,6 +39,7 @@ class Reading:
     claims: list[Claim]
     periods: list[PeriodReport]
     profile: Profile | None
+    extracted: bool = True  # False: the report's language has no reader; stored unread
 
     @property
     def origin(self) -> str:
@@ -55,6 +57,7 @@ def stored_document(item: SourceItem, duplicate_of: str | None = None) -> Stored
         url=doc.url,
         outlet=item.outlet,
         title=doc.title,
+        language=document_language(doc),
         origin=doc.origin,
         ingested_at=dt.datetime.now(dt.UTC),
         duplicate_of=duplicate_of,
@@ -69,7 +72,8 @@ def read(item: SourceItem, extractor: Extractor, geocoder: Geocoder | None) -> R
     stored = stored_document(item)
     doc_id = stored.id
     sig = signature(doc.text)
-    reading = extractor.read(Document(**{**doc.model_dump(), "id": doc_id}))
+    language = stored.language  # detected once, stored with the document
+    reading = extractor.read(Document(**{**doc.model_dump(), "id": doc_id, "language": language}))
     countries: list[str] = []
     if geocoder is not None:
         sides = (side for e in reading.events for side in (e.actor, e.target) if side)
@@ -101,4 +105,4 @@ def read(item: SourceItem, extractor: Extractor, geocoder: Geocoder | None) -> R
         for i, p in enumerate(reading.periods)
     ]
     profile = extractor.resolver.detect_profile(doc.text)
-    return Reading(doc.id, stored, item.raw, sig, claims, periods, profile)
+    return Reading(doc.id, stored, item.raw, sig, claims, periods, profile, reading.extracted)

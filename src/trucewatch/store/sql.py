@@ -210,6 +210,10 @@ class SqlStore:
         """Stored documents in ingest order (then id), at most `limit` of them."""
         return self._documents(None, limit)
 
+    def documents_not_extracted(self, read: Sequence[str]) -> list[StoredDocument]:
+        """Stored documents in a language that no reader of `read` (ISO codes) extracts."""
+        return self._documents(documents.c.language.not_in(list(read)))
+
     def _documents(
         self, where: ColumnElement[bool] | None, limit: int | None = None
     ) -> list[StoredDocument]:
