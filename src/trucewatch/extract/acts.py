@@ -2,7 +2,7 @@
 
 Triggers come from the lexicon; a trigger negated ("there were no shootings") or not realised
 ("prohibited from opening fire", "aims to end the shelling") is no act. The type follows the
-heaviest weapon named (SCHEMA.md: mortars + machine guns -> shelling, mortar); for a shoot-down
+heaviest weapon named (the annotation scheme: mortars + machine guns -> shelling, mortar); for a shoot-down
 the weapon is the platform brought down.
 """
 

@@ -294,7 +294,7 @@ _GENERIC_HEADS = frozenset(
     "groups insurgents insurgent guerrillas guerrilla soldiers units members gunmen army men "
     "elements formations combatants".split()
 )
-_KEPT_HEADS = frozenset({"separatists", "separatist"})  # SCHEMA's "Donetsk separatists"
+_KEPT_HEADS = frozenset({"separatists", "separatist"})  # the scheme's "Donetsk separatists"
 _NOT_GROUPS = frozenset({"PERSON", "DATE", "TIME", "CARDINAL", "ORDINAL", "GPE", "LOC", "FAC"})
 
 
