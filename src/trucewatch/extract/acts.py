@@ -2,8 +2,8 @@
 
 Triggers come from the lexicon; a trigger negated ("there were no shootings") or not realised
 ("prohibited from opening fire", "aims to end the shelling") is no act. The type follows the
-heaviest weapon named (the annotation scheme: mortars + machine guns -> shelling, mortar); for a shoot-down
-the weapon is the platform brought down.
+heaviest weapon named (the annotation scheme: mortars + machine guns -> shelling, mortar); for a
+shoot-down the weapon is the platform brought down.
 """
 
 from __future__ import annotations

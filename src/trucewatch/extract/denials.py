@@ -1,5 +1,6 @@
-"""Denials: one side says the other's claim is false. The annotation scheme (docs/annotation.md): the denied claim and the denial
-are two events, the denial's actor being the side the denied claim blamed."""
+"""Denials: one side says the other's claim is false. In the annotation scheme
+(docs/annotation.md) the denied claim and the denial are two events, the denial's actor being the
+side the denied claim blamed."""
 
 from __future__ import annotations
 
