@@ -3,8 +3,9 @@
 Expressions are resolved relative to an *anchor* day: the publication day of the report, or the
 day a statement was made when the caller knows it.  The rules follow news-reporting conventions
 (docs/annotation.md, "Time and background"): a bulletin's "over the past 24 hours" is the day
-before the anchor, a bare weekday is the most recent such day on or before the anchor, a month-day without a
-year is the latest such day not more than two days after the anchor, and so on.
+before the anchor, a bare weekday is the most recent such day on or before the anchor, a
+month-day without a year is the latest such day not more than two days after the anchor, and so
+on.
 
 Spans are found with our own regular expressions (:mod:`trucewatch.extract.date_patterns`) and
 resolved with plain ``datetime`` arithmetic (:mod:`trucewatch.extract.date_resolvers`); this module
