@@ -133,6 +133,8 @@ class DocumentReading:
 
     events: list[Event]
     periods: list[PeriodStatement] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """What the reading left out or doubted, e.g. a document cut at the per-document caps."""
 
 
 def validation_problems(

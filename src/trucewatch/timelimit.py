@@ -1,47 +1,48 @@
 """A time limit per document, so one pathological report becomes a reported failure and the
-batch goes on.
+batch, the feed poller or the web request goes on.
 
-``with time_limit():`` arms a real-time interval timer (``signal.setitimer`` with ``SIGALRM``);
-when it fires, ``DocumentTimeout`` is raised inside the body. The default limit is
-``$TRUCEWATCH_DOC_TIMEOUT`` seconds (60 when unset; 0 or less turns the limit off).
+``with time_limit():`` sets a deadline for the code in its body; the extraction pipeline calls
+``check_time()`` between its steps (each sentence, each parsed sentence, every few thousand
+steps of the fold), which raises ``DocumentTimeout`` once the deadline has passed. The default
+limit is ``$TRUCEWATCH_DOC_TIMEOUT`` seconds (60 when unset; 0 or less turns the limit off).
 
-Limits of the mechanism:
+The check is cooperative on purpose. The former ``SIGALRM`` timer raised at an arbitrary
+bytecode, so the exception could land in a garbage-collector callback or a ``__del__`` (where
+Python prints and drops it) or leave state half-changed, and it worked only in a process's main
+thread. ``check_time`` raises only where the pipeline asks, in any thread (the deadline lives in
+a context variable, so concurrent requests each have their own), and it cannot be swallowed.
+What it cannot do is stop one long step: the steps are kept short instead (sentences and
+mentions per document are capped, see ``trucewatch.extract``).
 
-- It only works in the main thread of a process (Python delivers signals there, and only the
-  main thread may install a handler). Elsewhere - e.g. the batch runner's worker *threads* -
-  ``time_limit`` is a no-op and the body runs unbounded. Worker *processes* run their work in
-  their own main thread, so they are covered. It is also a no-op where there is no ``SIGALRM``
-  (Windows).
-- The exception is raised between Python bytecodes: a single long call into C code (an lxml
-  parse, one spaCy Cython loop) is interrupted only when it returns to Python. The regular
-  expression engine does check for signals, so catastrophic backtracking is interrupted.
-- An exception raised while Python runs a garbage-collector callback or a ``__del__`` method is
-  printed ("Exception ignored in ...") and dropped; the alarm therefore repeats every 0.25 s
-  after the deadline until the DocumentTimeout reaches the body.
-- Limits nest: an inner limit never outlives an outer one, and the outer timer is re-armed with
-  its remaining time when the inner block ends.
+``stop_all()`` makes every ``check_time`` raise ``ExtractionStopped`` from then on: the web
+server calls it on SIGTERM so that a shutdown does not wait for an extraction to finish.
+Limits nest: an inner limit never outlives an outer one.
 """
 
 from __future__ import annotations
 
 import math
 import os
-import signal
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from types import FrameType
+from contextvars import ContextVar
+from dataclasses import dataclass
 
-__all__ = ["DEFAULT_SECONDS", "ENV_VAR", "DocumentTimeout", "default_limit", "time_limit"]
+__all__ = [
+    "DEFAULT_SECONDS",
+    "ENV_VAR",
+    "DocumentTimeout",
+    "ExtractionStopped",
+    "check_time",
+    "default_limit",
+    "stop_all",
+    "time_limit",
+]
 
 ENV_VAR = "TRUCEWATCH_DOC_TIMEOUT"
 DEFAULT_SECONDS = 60.0
-_MIN_REARM = 1e-4  # an outer timer already due fires (almost) at once when re-armed
-_REFIRE = 0.25
-"""Seconds between repeated alarms after the deadline: an exception raised while Python runs a
-garbage-collector callback or a ``__del__`` is printed and dropped, so the alarm repeats until
-the DocumentTimeout reaches the body."""
 
 
 class DocumentTimeout(Exception):
@@ -50,6 +51,23 @@ class DocumentTimeout(Exception):
     def __init__(self, seconds: float) -> None:
         super().__init__(f"extraction took longer than {seconds:g} s")
         self.seconds = seconds
+
+
+class ExtractionStopped(Exception):
+    """The process is shutting down: work in progress gives up at its next check."""
+
+    def __init__(self) -> None:
+        super().__init__("extraction stopped: the process is shutting down")
+
+
+@dataclass(frozen=True)
+class _Deadline:
+    seconds: float  # the limit as set, for the message
+    due: float  # time.monotonic() value
+
+
+_deadline: ContextVar[_Deadline | None] = ContextVar("trucewatch_deadline", default=None)
+_stopping = threading.Event()
 
 
 def default_limit() -> float | None:
@@ -67,40 +85,39 @@ def default_limit() -> float | None:
     return seconds if seconds > 0 else None
 
 
-def _can_alarm() -> bool:
-    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-
-
 @contextmanager
 def time_limit(seconds: float | None = None) -> Iterator[None]:
-    """Raise DocumentTimeout in the body when it runs longer than `seconds` (default:
-    `default_limit()`; None or <= 0 after that: no limit). Main thread only, see the module
-    docstring; elsewhere the body simply runs."""
+    """Let `check_time()` in the body raise DocumentTimeout once it has run longer than
+    `seconds` (default: `default_limit()`; 0, negative or infinite: no limit of its own, an
+    outer limit still holds)."""
     limit = default_limit() if seconds is None else seconds
-    if limit is None or not limit > 0 or math.isinf(limit) or not _can_alarm():
-        yield
-        return
-    started = time.monotonic()
-    deadline = started + limit
-    outer_fired = False
-
-    def on_alarm(signum: int, frame: FrameType | None) -> None:
-        nonlocal outer_fired
-        if time.monotonic() < deadline and callable(previous):
-            outer_fired = True  # an outer limit (or another alarm user) that is due first
-            previous(signum, frame)
-            return
-        raise DocumentTimeout(limit)
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    outer, interval = signal.setitimer(signal.ITIMER_REAL, limit, _REFIRE)
-    if 0 < outer < limit and callable(previous):  # an outer timer is due first: keep it
-        signal.setitimer(signal.ITIMER_REAL, outer, _REFIRE)
+    outer = _deadline.get()
+    current = outer
+    if limit is not None and limit > 0 and not math.isinf(limit):
+        mine = _Deadline(limit, time.monotonic() + limit)
+        current = mine if outer is None or mine.due < outer.due else outer
+    token = _deadline.set(current)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if outer > 0 and not outer_fired:
-            remaining = outer - (time.monotonic() - started)
-            signal.setitimer(signal.ITIMER_REAL, max(remaining, _MIN_REARM), interval)
+        _deadline.reset(token)
+
+
+def check_time() -> None:
+    """Raise DocumentTimeout when the innermost `time_limit` has run out, ExtractionStopped
+    after `stop_all()`; otherwise return at once (cheap enough to call per sentence)."""
+    if _stopping.is_set():
+        raise ExtractionStopped
+    deadline = _deadline.get()
+    if deadline is not None and time.monotonic() > deadline.due:
+        raise DocumentTimeout(deadline.seconds)
+
+
+def stop_all() -> None:
+    """Make every `check_time()` in this process raise ExtractionStopped from now on."""
+    _stopping.set()
+
+
+def stopping() -> bool:
+    """Whether `stop_all()` was called."""
+    return _stopping.is_set()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import FrameType
 
 import click
 
@@ -77,8 +78,6 @@ def serve(
     watch_config: str | None,
 ) -> None:
     """Serve the dashboard, the review queue and the API (OpenAPI docs at /docs)."""
-    import uvicorn
-
     from trucewatch.store import StoreError
     from trucewatch.web.app import create_app
     from trucewatch.web.settings import WebSettings
@@ -98,4 +97,32 @@ def serve(
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"trucewatch serving {db} on http://{host}:{port}/", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    _run(app, host, port)
+
+
+SHUTDOWN_SECONDS = 5
+"""On SIGTERM or Ctrl-C, requests still running after this many seconds are cancelled."""
+
+
+def _run(app: object, host: str, port: int) -> None:
+    """Serve `app` with uvicorn until SIGTERM or SIGINT. On either signal every extraction in
+    progress also stops at its next check (trucewatch.timelimit.stop_all), so the shutdown
+    does not wait for a long report to finish."""
+    import uvicorn
+
+    from trucewatch.timelimit import stop_all
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            stop_all()
+            super().handle_exit(sig, frame)
+
+    config = uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=False,
+        timeout_graceful_shutdown=SHUTDOWN_SECONDS,
+    )
+    Server(config).run()

@@ -19,6 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from trucewatch.extract.acts import Trigger, find_triggers, main_trigger, type_and_weapon
+from trucewatch.extract.caps import cap_sentences, parseable
 from trucewatch.extract.claims import AttributionFinder
 from trucewatch.extract.dates import find_dates
 from trucewatch.extract.denials import claim_and_denial, denial_of_earlier
@@ -43,6 +44,7 @@ from trucewatch.models import (
     PeriodStatement,
 )
 from trucewatch.sides import SideResolver, load_countries
+from trucewatch.timelimit import check_time
 
 COMPONENT = "trucewatch.extract.rules.v1"
 UNNAMED_OFFICIAL = "?official"  # an official speaker whose side the text leaves implicit
@@ -109,16 +111,17 @@ class Extractor:
     ) -> Iterator[tuple[Document, DocumentReading]]:
         """(document, reading) for each document, parsing candidate sentences in batches."""
         for doc in docs:
-            sentences = split_sentences(doc.text)
-            candidates = [s for s in sentences if self._is_candidate(s.text)]
-            parsed = dict(
-                zip(
-                    (s.index for s in candidates),
-                    self.nlp.pipe((_for_parser(s.text) for s in candidates), batch_size=batch_size),
-                    strict=True,
-                )
-            )
-            yield doc, self._read(doc, sentences, parsed)
+            check_time()
+            warnings: list[str] = []  # caps on hostile text (trucewatch.extract.caps)
+            sentences = cap_sentences(split_sentences(doc.text), warnings)
+            candidates = [s for s in parseable(sentences, warnings) if self._is_candidate(s.text)]
+            texts = (_for_parser(s.text) for s in candidates)
+            parsed: dict[int, Doc] = {}
+            trees = self.nlp.pipe(texts, batch_size=batch_size)
+            for sent, tree in zip(candidates, trees, strict=True):
+                check_time()
+                parsed[sent.index] = tree
+            yield doc, self._read(doc, sentences, parsed, warnings)
 
     # -- per document -----------------------------------------------------------------------
 
@@ -129,13 +132,19 @@ class Extractor:
         )
 
     def _read(
-        self, doc: Document, sentences: list[Sentence], parsed: dict[int, Doc]
+        self,
+        doc: Document,
+        sentences: list[Sentence],
+        parsed: dict[int, Doc],
+        warnings: list[str] | None = None,
     ) -> DocumentReading:
         state = DocumentState(published=doc.published, cast=self.participants.cast(doc.text))
         quote_speakers = self._quote_speakers(sentences)
         events: list[Event] = []
         periods: list[PeriodStatement] = []
+        warnings = [] if warnings is None else warnings
         for sent in sentences:
+            check_time()
             attributions = self.attributions.find(sent.text)
             own = next((a for a in attributions if not a.relayed), None)
             if own is not None and own.kind in ("side", "media"):
@@ -159,8 +168,8 @@ class Extractor:
                 if new:
                     state.in_background = new[-1].historical
         periods.extend(_tallies(events))
-        folded = fold(events)
-        return DocumentReading([self._finish(e, state) for e in folded], periods)
+        folded = fold(events, warnings)
+        return DocumentReading([self._finish(e, state) for e in folded], periods, warnings)
 
     def _zero_statement(
         self, reading: SentenceReading, state: DocumentState
