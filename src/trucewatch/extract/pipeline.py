@@ -36,6 +36,7 @@ from trucewatch.extract.reading import (
     statement_day,
 )
 from trucewatch.extract.sentences import Sentence, split_sentences
+from trucewatch.figures import checked_event, plausible
 from trucewatch.models import (
     VIOLENT_TYPES,
     Document,
@@ -168,8 +169,9 @@ class Extractor:
                 if new:
                     state.in_background = new[-1].historical
         periods.extend(_tallies(events))
-        folded = fold(events, warnings)
-        return DocumentReading([self._finish(e, state) for e in folded], periods, warnings)
+        folded = [checked_event(self._finish(e, state), warnings) for e in fold(events, warnings)]
+        periods = [p for p in periods if plausible(p.count)]  # a dropped count: warned of above
+        return DocumentReading(folded, periods, warnings)
 
     def _zero_statement(
         self, reading: SentenceReading, state: DocumentState
