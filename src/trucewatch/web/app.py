@@ -34,6 +34,7 @@ from trucewatch.web.limits import BodyLimit, LoginThrottle
 from trucewatch.web.security import Forbidden, LoginRequired
 from trucewatch.web.services import Services
 from trucewatch.web.settings import WebSettings
+from trucewatch.web.strict_json import StrictJson
 
 
 def _wants_html(request: Request) -> bool:
@@ -119,6 +120,7 @@ def create_app(
     app.add_exception_handler(AccountError, handler(400))
     app.add_exception_handler(StoreError, handler(400))
 
+    app.add_middleware(StrictJson)  # inside BodyLimit: it reads a bounded body
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.mount("/static", StaticFiles(packages=[("trucewatch.web", "static")]), name="static")

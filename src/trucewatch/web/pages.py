@@ -23,6 +23,7 @@ from markupsafe import Markup
 from pydantic import ValidationError
 
 from trucewatch.accounts import ROLES
+from trucewatch.figures import MAX_FIGURE
 from trucewatch.models import EVENT_TYPES, VIOLENT_TYPES, validation_problems
 from trucewatch.observations import Observation
 from trucewatch.records import EDITABLE_FIELDS, Claim, Incident, StoredDocument
@@ -331,8 +332,10 @@ def _form_fields(incident: Incident, form: Mapping[str, str]) -> dict[str, Any]:
     for name in ("killed", "injured"):
         value = form.get(name, "").strip()
         if value and value != str(getattr(incident, name).best):
-            if not (value.isascii() and value.isdigit()):
-                raise ReviewError(f"{name}: a whole number, not {value!r}")
+            if not (value.isascii() and value.isdigit()) or len(value) > 9:
+                raise ReviewError(
+                    f"{name}: a whole number up to {MAX_FIGURE:,}, not {value[:20]!r}"
+                )
             n = int(value)
             fields[name] = {"low": n, "best": n, "high": n}
     historical = form.get("historical") == "on"
