@@ -43,7 +43,22 @@ from trucewatch.cli.options import db_option
     envvar="TRUCEWATCH_LOGIN_ATTEMPTS",
     show_default=True,
     type=click.IntRange(1),
-    help="Failed logins allowed per client address and per user name in --login-window.",
+    help="Failed logins per user name before each further attempt waits (1 s, doubling).",
+)
+@click.option(
+    "--login-address-attempts",
+    default=50,
+    envvar="TRUCEWATCH_LOGIN_ADDRESS_ATTEMPTS",
+    show_default=True,
+    type=click.IntRange(1),
+    help="Failed logins per client address in --login-window (for any user names).",
+)
+@click.option(
+    "--forwarded-allow-ips",
+    default=None,
+    envvar="TRUCEWATCH_FORWARDED_ALLOW_IPS",
+    help="Proxies (comma-separated addresses, or '*') whose X-Forwarded-For names the client: "
+    "set it behind a TLS proxy, or every client counts as the proxy's address.",
 )
 @click.option(
     "--login-window",
@@ -74,6 +89,8 @@ def serve(
     max_body: int,
     login_attempts: int,
     login_window: int,
+    login_address_attempts: int,
+    forwarded_allow_ips: str | None,
     secure_cookies: bool,
     watch_config: str | None,
 ) -> None:
@@ -89,6 +106,8 @@ def serve(
         max_body_bytes=max_body,
         login_attempts=login_attempts,
         login_window=dt.timedelta(seconds=login_window),
+        login_address_attempts=login_address_attempts,
+        forwarded_allow_ips=forwarded_allow_ips,
         secure_cookies=secure_cookies,
         watch_config=watch_config,
     )

@@ -20,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from trucewatch import __version__
 from trucewatch.accounts import AccountError, Accounts
@@ -54,7 +55,11 @@ def create_app(
         settings=settings,
         store=store,
         accounts=Accounts(store),
-        throttle=LoginThrottle(settings.login_attempts, settings.login_window),
+        throttle=LoginThrottle(
+            settings.login_attempts,
+            settings.login_window,
+            address_attempts=settings.login_address_attempts,
+        ),
         extractor=extractor,
         geocoder=geocoder,
     )
@@ -123,6 +128,8 @@ def create_app(
     app.add_middleware(StrictJson)  # inside BodyLimit: it reads a bounded body
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    if settings.forwarded_allow_ips:  # the client address behind a trusted proxy
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     app.mount("/static", StaticFiles(packages=[("trucewatch.web", "static")]), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
