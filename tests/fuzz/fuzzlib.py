@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
+import time
 import traceback
 import urllib.request
 from collections.abc import Iterator
@@ -69,6 +70,8 @@ class TargetStats:
     tried: int = 0
     timeouts: int = 0  # DocumentTimeout where the contract allows it (not a failure)
     failures: dict[str, Failure] = field(default_factory=dict)
+    slowest: float = 0.0  # seconds of the slowest input
+    slowest_sample: Any = None
 
 
 STATS: dict[str, TargetStats] = {}
@@ -97,9 +100,12 @@ def probe(target: str, sample: Any, *, allow_timeout: bool = False) -> Iterator[
     it is counted and swallowed instead."""
     stats = STATS.setdefault(target, TargetStats())
     stats.tried += 1
+    started = time.perf_counter()
     try:
         yield
+        _timed(stats, sample, started)
     except DocumentTimeout:
+        _timed(stats, sample, started)
         if allow_timeout:
             stats.timeouts += 1
             return
@@ -108,6 +114,12 @@ def probe(target: str, sample: Any, *, allow_timeout: bool = False) -> Iterator[
     except BaseException as exc:
         _record(stats, sample, _signature(exc))
         raise
+
+
+def _timed(stats: TargetStats, sample: Any, started: float) -> None:
+    seconds = time.perf_counter() - started
+    if seconds > stats.slowest:
+        stats.slowest, stats.slowest_sample = seconds, sample
 
 
 def _record(stats: TargetStats, sample: Any, signature: str) -> None:
