@@ -120,6 +120,7 @@ class Reviewer:
         except ValidationError as error:
             problems = "; ".join(validation_problems(error.errors()))
             raise ReviewError(f"invalid value: {problems}") from None
+        _check_bounds(typed, fields)
         overrides.update(typed.model_dump(mode="json", include=set(fields)))
         if fields.get("ceasefire_id") is not None and fields["ceasefire_id"] not in {
             c.id for c in self.store.ceasefires()
@@ -220,3 +221,26 @@ class Reviewer:
 
     def _taken(self, id: str) -> bool:
         return self.store.get_incident(id) is not None or bool(self.store.reviews(id))
+
+
+EARLIEST_DAY = dt.date(1900, 1, 1)
+"""The earliest first or last day an edit may set (a year-1 day stretches every timeline)."""
+MAX_LOCATION = 200
+"""The longest place name an edit may set."""
+
+
+def _check_bounds(incident: Incident, fields: Mapping[str, Any]) -> None:
+    """ReviewError for an edited day before EARLIEST_DAY or over a year ahead, or a place name
+    longer than MAX_LOCATION characters."""
+    latest = dt.date.today() + dt.timedelta(days=366)
+    for name in ("first_date", "last_date"):
+        day = getattr(incident, name)
+        if name in fields and day is not None and not EARLIEST_DAY <= day <= latest:
+            raise ReviewError(
+                f"invalid value: {name} {day} is not between {EARLIEST_DAY} and {latest}"
+            )
+    location = incident.location
+    if "location" in fields and location is not None and len(location) > MAX_LOCATION:
+        raise ReviewError(
+            f"invalid value: location has {len(location):,} characters (at most {MAX_LOCATION})"
+        )

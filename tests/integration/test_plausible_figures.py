@@ -105,3 +105,38 @@ def test_rows_stored_before_the_ceiling_are_read_without_their_figures(
 def test_map_radius_takes_any_toll() -> None:
     assert radius_for(int(HUGE)) == 18.0
     assert radius_for(-(10**400)) == 4.0
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        ({"first_date": "0001-01-01", "last_date": "0001-01-02"}, "first_date 0001-01-01"),
+        ({"first_date": "2024-03-03", "last_date": "9999-12-31"}, "last_date 9999-12-31"),
+        ({"location": "Tegh " * 300_000}, "location has 1,500,000 characters"),
+    ],
+)
+def test_edits_out_of_bounds_are_refused(
+    store: SqlStore,
+    extractor: Extractor,
+    geocoder: Geocoder,
+    fields: dict[str, str],
+    problem: str,
+) -> None:
+    ingest(store, extractor, geocoder, REPORT.replace(HUGE, "two"))
+    (incident,) = store.incidents()
+    with pytest.raises(ReviewError, match=problem):
+        Reviewer(store, "ana").edit(incident.id, fields, version=incident.version)
+
+
+def test_user_names_differ_by_more_than_case_and_passwords_are_not_blank(
+    store: SqlStore,
+) -> None:
+    from trucewatch.accounts import AccountError, Accounts
+
+    accounts = Accounts(store)
+    accounts.add_user("viewer1", "viewer-pass-1", "viewer")
+    with pytest.raises(AccountError, match="already exists \\(as 'viewer1'\\)"):
+        accounts.add_user("Viewer1", "viewer-pass-2", "viewer")
+    for blank in (" " * 10, "a" * 12, "ab" * 6):
+        with pytest.raises(AccountError, match="3 different characters"):
+            accounts.add_user("viewer2", blank, "viewer")
