@@ -29,6 +29,7 @@ from trucewatch.records import (
     document_id,
 )
 from trucewatch.store import IncidentStore, SqlStore, StoreError, migrations, open_store
+from trucewatch.store.queries import IncidentQuery
 from trucewatch.store.schema import schema_migrations
 
 StoreFactory = Callable[..., SqlStore]
@@ -546,3 +547,18 @@ def test_blame_pairs_are_read_inside_the_database(store: SqlStore) -> None:
     expected = {(k, side) for sides in blamed.values() for k, v in sides.items() for side in v}
     assert store.blame_pairs(IncidentQuery()) == expected
     assert store.blame_pairs(IncidentQuery(since=day + dt.timedelta(days=1))) == set()
+
+
+def test_side_and_text_match_ignoring_case_in_any_alphabet(store: SqlStore) -> None:
+    """Issue 13: side=Österreich never matched (SQLite's lower() folds ASCII only)."""
+    c = add(
+        store,
+        "ÖSTERREICH und УКРАЇНА melden Beschuss.",
+        {"actor": "ÖSTERREICH", "target": "УКРАЇНА"},
+    )
+    store.save_incidents([inc("i-at", c[0], first_date="2024-03-03")])
+    for side in ("Österreich", "österreich", "ÖSTERREICH", "україна", "Україна"):
+        assert [i.id for i in store.incidents(side=side)] == ["i-at"], side
+        page = store.incident_page(IncidentQuery(side=side), limit=10, offset=0)
+        assert [i.id for i in page.items] == ["i-at"], side
+    assert store.incidents(side="Osterreich") == []
