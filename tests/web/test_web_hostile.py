@@ -102,3 +102,27 @@ def test_next_links_do_not_trust_the_host_header(web: Web) -> None:
     assert following is not None
     assert "evil.example" not in following
     assert httpx.URL(following).host in ("", "127.0.0.1")
+
+
+def test_two_login_tabs_both_log_in(web: Web) -> None:
+    from web_server import CSRF_FIELD, PASSWORDS
+
+    client = httpx.Client(base_url=web.url, timeout=60)
+    web.clients.append(client)
+    first = CSRF_FIELD.search(client.get("/login").text)
+    second = CSRF_FIELD.search(client.get("/login").text)  # another tab of the same browser
+    assert first is not None
+    assert second is not None
+    data = {"username": "viewer", "password": PASSWORDS["viewer"], "csrf": first.group(1)}
+    assert client.post("/login", data=data).status_code == 303
+
+
+def test_a_form_sent_after_the_session_ended_says_so_as_a_page(web: Web) -> None:
+    incident = first_incident(web)
+    session = web.login("analyst")
+    form = {"action": "accept", "version": str(incident["version"]), "csrf": session.csrf()}
+    session.client.cookies.clear()  # the session ended (expired, or logged out elsewhere)
+    answer = session.client.post(f"/incidents/{incident['id']}/review", data=form)
+    assert answer.status_code == 401
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "Your session has ended" in answer.text

@@ -42,6 +42,12 @@ def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/")
 
 
+SESSION_ENDED = (
+    "Your session has ended, so this form was not saved. Log in again in another tab, then come "
+    "back here (the browser's Back button keeps what you typed) and send the form again."
+)
+
+
 def create_app(
     settings: WebSettings,
     *,
@@ -87,6 +93,8 @@ def create_app(
             query = f"?{request.url.query}" if request.url.query else ""
             target = quote(request.url.path + query)
             return RedirectResponse(f"/login?next={target}", status_code=303)
+        if _wants_html(request):  # a form sent after the session ended: say how to keep it
+            return pages.error_page(request, 401, SESSION_ENDED)
         return JSONResponse(
             {"detail": "log in first (session) or send an API token"},
             status_code=401,
