@@ -11,6 +11,7 @@ incidents of the same days, and each incident is counted against the ceasefire i
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ from trucewatch.sides import Profile, load_profiles
 from trucewatch.store.sql import SqlStore
 from trucewatch.timelimit import time_limit
 
+_log = logging.getLogger(__name__)
+
 LINK_WINDOW = dt.timedelta(days=2)  # stored incidents this close to new claims are candidates
 # estimated Jaccard of 5-word shingles above which a report is a re-publication of a stored one
 NEAR_DUPLICATE_THRESHOLD = 0.7
@@ -52,6 +55,9 @@ class IngestSummary:
     failed: list[str] = field(default_factory=list)
     claims: int = 0
     incidents: int = 0
+    warnings: list[str] = field(default_factory=list)
+    """"origin: what the extraction left out or doubted" (caps on hostile text, implausible
+    figures dropped); also logged as warnings."""
 
 
 def ceasefire_id(profile: Profile, name: str) -> str:
@@ -172,6 +178,9 @@ class Registry:
             return f"near duplicate of {first}"
         with time_limit():  # $TRUCEWATCH_DOC_TIMEOUT: a pathological report fails alone
             reading = self.extractor.read(Document(**{**doc.model_dump(), "id": doc_id}))
+        for warning in reading.warnings:
+            summary.warnings.append(f"{doc.origin or doc_id}: {warning}")
+            _log.warning("%s: %s", doc.origin or doc_id, warning)
         countries = self.geocoder.countries_for(
             side for e in reading.events for side in (e.actor, e.target) if side
         )

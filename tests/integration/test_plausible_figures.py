@@ -140,3 +140,12 @@ def test_user_names_differ_by_more_than_case_and_passwords_are_not_blank(
     for blank in (" " * 10, "a" * 12, "ab" * 6):
         with pytest.raises(AccountError, match="3 different characters"):
             accounts.add_user("viewer2", blank, "viewer")
+
+
+def test_ingest_records_the_extraction_warnings(
+    store: SqlStore, extractor: Extractor, geocoder: Geocoder
+) -> None:
+    doc = Document(id="r", text=REPORT, published=dt.date(2024, 3, 5), origin="feed:1")
+    item = SourceItem(document=doc, raw=REPORT.encode(), outlet="Test Wire")
+    summary = Registry(store, extractor, geocoder).ingest([item])
+    assert [w[:40] for w in summary.warnings] == ["feed:1: killed 99999999… (400 digits) dr"]

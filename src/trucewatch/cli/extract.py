@@ -126,12 +126,15 @@ def _safe_extract(
     for doc in documents:
         try:
             with time_limit():  # $TRUCEWATCH_DOC_TIMEOUT: a pathological document fails alone
-                events = extractor.extract(doc)
+                reading = extractor.read(doc)
+            events = reading.events
         except Exception as exc:  # noqa: BLE001 - any failure of one document is reported, not fatal
             message = f"{doc.origin or doc.id}: extraction failed: {type(exc).__name__}: {exc}"
             click.echo(f"error: {message}", err=True)
             failures.append(message)
             continue
+        for warning in reading.warnings:  # what the caps on hostile text left out
+            click.echo(f"warning: {doc.origin or doc.id}: {warning}", err=True)
         yield doc, events
 
 
