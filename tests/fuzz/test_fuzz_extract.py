@@ -73,9 +73,6 @@ def test_extract_on_hostile_text(
 LONG_LIMIT = min(TIME_LIMIT, 5.0)
 
 
-# the alarm may land in a gc callback, where Python drops the exception and reports it as
-# "unraisable"; time_limit then fires again (see trucewatch.timelimit)
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @fuzz_settings(examples=max(3, EXAMPLES // 15), deadline=LONG_LIMIT + 30)
 @given(
     lead=st.sampled_from(["Armenian forces shelled Tavush", "a drone was shot down", "fired"]),
