@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect, make_url, select
 
+from trucewatch.figures import MAX_FIGURE
 from trucewatch.models import DateBasis, Event, EventType, Evidence, Stance, Weapon
 from trucewatch.records import (
     Ceasefire,
@@ -430,7 +431,7 @@ def test_postgres_search_uses_the_text_index(postgres_url: str, open_stores: Sto
 
 _text = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=40)
 _name = st.none() | _text
-_count = st.none() | st.integers(min_value=0, max_value=2**31)
+_count = st.none() | st.integers(min_value=0, max_value=MAX_FIGURE)  # plausible figures
 _offset = st.integers(0, 10**6)
 _evidence = st.builds(Evidence, sentence=_text, start=_offset, end=_offset)
 _kinds = {"type": EventType, "stance": Stance}

@@ -159,8 +159,14 @@ def parse_int(value: str | None, column: str) -> int | None:
         raise BadRow(f"{column} {shown!r} is not a whole number") from None
     if number < 0:
         raise BadRow(f"{column} {shown!r} is negative")
+    return number
+
+
+def parse_figure(value: str | None, column: str) -> int | None:
+    """A count or toll: a whole number from 0 to MAX_FIGURE (trucewatch.figures)."""
+    number = parse_int(value, column)
     if not plausible(number):
-        raise BadRow(f"{column} {shown!r} is not plausible (more than {MAX_FIGURE:,})")
+        raise BadRow(f"{column} {describe(value)!r} is not plausible (more than {MAX_FIGURE:,})")
     return number
 
 
