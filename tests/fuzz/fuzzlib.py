@@ -4,7 +4,7 @@
   for ``make test``; ``run.py`` sets 2000).
 - ``fuzz_settings``: hypothesis settings with that budget and a per-example deadline. The
   deadline is only a backstop for slow C code: hangs are cut by
-  ``trucewatch.registry.timelimit`` inside each example, with $TRUCEWATCH_FUZZ_TIME_LIMIT
+  ``trucewatch.extract.timelimit`` inside each example, with $TRUCEWATCH_FUZZ_TIME_LIMIT
   seconds (10 by default).
 - ``probe(target, sample)``: wraps the body of one example; it counts inputs tried per target
   and keeps, per distinct failure (exception type + innermost project frame), the smallest input
@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
+import time
 import traceback
 import urllib.request
 from collections.abc import Iterator
@@ -29,7 +30,7 @@ from unittest import mock
 
 from hypothesis import HealthCheck, settings
 
-from trucewatch.registry.timelimit import DocumentTimeout
+from trucewatch.extract.timelimit import DocumentTimeout
 
 EXAMPLES = max(1, int(os.environ.get("TRUCEWATCH_FUZZ_EXAMPLES", "60")))
 TIME_LIMIT = float(os.environ.get("TRUCEWATCH_FUZZ_TIME_LIMIT", "10"))
@@ -70,6 +71,8 @@ class TargetStats:
     tried: int = 0
     timeouts: int = 0  # DocumentTimeout where the contract allows it (not a failure)
     failures: dict[str, Failure] = field(default_factory=dict)
+    slowest: float = 0.0  # seconds of the slowest input
+    slowest_sample: Any = None
 
 
 STATS: dict[str, TargetStats] = {}
@@ -98,9 +101,12 @@ def probe(target: str, sample: Any, *, allow_timeout: bool = False) -> Iterator[
     it is counted and swallowed instead."""
     stats = STATS.setdefault(target, TargetStats())
     stats.tried += 1
+    started = time.perf_counter()
     try:
         yield
+        _timed(stats, sample, started)
     except DocumentTimeout:
+        _timed(stats, sample, started)
         if allow_timeout:
             stats.timeouts += 1
             return
@@ -109,6 +115,12 @@ def probe(target: str, sample: Any, *, allow_timeout: bool = False) -> Iterator[
     except BaseException as exc:
         _record(stats, sample, _signature(exc))
         raise
+
+
+def _timed(stats: TargetStats, sample: Any, started: float) -> None:
+    seconds = time.perf_counter() - started
+    if seconds > stats.slowest:
+        stats.slowest, stats.slowest_sample = seconds, sample
 
 
 def _record(stats: TargetStats, sample: Any, signature: str) -> None:

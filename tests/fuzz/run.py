@@ -22,7 +22,13 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-MODULES = ["test_fuzz_readers", "test_fuzz_html", "test_fuzz_feeds", "test_fuzz_extract"]
+MODULES = [
+    "test_fuzz_readers",
+    "test_fuzz_html",
+    "test_fuzz_feeds",
+    "test_fuzz_extract",
+    "test_fuzz_attacker",
+]
 
 
 def _arguments() -> argparse.Namespace:
@@ -69,7 +75,9 @@ def main() -> int:
     args = _arguments()
     os.environ["TRUCEWATCH_FUZZ_EXAMPLES"] = str(args.examples)  # read when the modules load
     sys.path.insert(0, str(HERE))
+    sys.path.insert(1, str(HERE.parent))  # tests/: the live web server of the web properties
     warnings.simplefilter("error")
+    warnings.filterwarnings("ignore", message="Generating overly large repr")  # long reports
     logging.disable(logging.CRITICAL)  # trafilatura logs every page it cannot use
 
     import fuzzlib
@@ -83,7 +91,10 @@ def main() -> int:
                 properties.append((f"{name}.{attr}", value))
 
     extractor = None
+    geocoder = None
     failed = False
+    total = 0
+    slowest: tuple[float, str, Any] = (0.0, "", None)
     _say(f"fuzzing {len(properties)} properties, {args.examples} examples each (some fewer)")
     _say(f"{'property':66} {'tried':>6} {'failures':>8} {'timeouts':>8} {'seconds':>8}")
     for label, test in properties:
@@ -94,6 +105,12 @@ def main() -> int:
 
                 extractor = Extractor()
             kwargs["extractor"] = extractor
+        if "geocoder" in inspect.signature(test).parameters:
+            if geocoder is None:
+                from trucewatch.geo import Geocoder
+
+                geocoder = Geocoder(index_path=args.out / "cache" / "gazetteer.sqlite")
+            kwargs["geocoder"] = geocoder
         if args.seed is not None:
             test = hypothesis_seed(args.seed)(test)
         fuzzlib.STATS.clear()
@@ -112,10 +129,20 @@ def main() -> int:
         if error is not None and not found:  # failed outside a probe (e.g. a health check)
             found = [fuzzlib.Failure(f"{type(error).__name__}: {error}"[:300], None, 0, "")]
         _say(f"{label:66} {tried:>6} {len(found):>8} {timeouts:>8} {seconds:>8.1f}")
+        total += tried
+        for stats in fuzzlib.STATS.values():
+            if stats.slowest > slowest[0]:
+                slowest = (stats.slowest, label, stats.slowest_sample)
         for i, failure in enumerate(found, start=1):
             failed = True
             path = _save(args.out, label, i, failure)
             _say(f"    FAILURE {failure.signature} (seen {failure.count}x) -> {path}")
+    _say(f"inputs: {total}; failing properties: {int(failed)}")
+    if slowest[2] is not None:
+        path = args.out / "slowest-input.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(repr(slowest[2]), encoding="utf-8")
+        _say(f"slowest input: {slowest[0]:.2f} s in {slowest[1]} -> {path}")
     return 1 if failed else 0
 
 

@@ -3,7 +3,7 @@ colons, and sentences of up to 100,000 characters without a full stop. Every eve
 must slice the document text exactly, and the extraction must end within the time limit.
 
 The long-sentence property accepts a DocumentTimeout: that *is* the documented outcome for a
-pathological document (trucewatch.registry.timelimit); run.py counts such timeouts per target."""
+pathological document (trucewatch.extract.timelimit); run.py counts such timeouts per target."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from trucewatch.extract.pipeline import Extractor
 from trucewatch.models import Document, Event
-from trucewatch.registry.timelimit import DocumentTimeout, time_limit
+from trucewatch.extract.timelimit import DocumentTimeout, time_limit
 
 pytestmark = pytest.mark.fuzz
 
@@ -73,9 +73,6 @@ def test_extract_on_hostile_text(
 LONG_LIMIT = min(TIME_LIMIT, 5.0)
 
 
-# the alarm may land in a gc callback, where Python drops the exception and reports it as
-# "unraisable"; time_limit then fires again (see trucewatch.registry.timelimit)
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @fuzz_settings(examples=max(3, EXAMPLES // 15), deadline=LONG_LIMIT + 30)
 @given(
     lead=st.sampled_from(["Armenian forces shelled Tavush", "a drone was shot down", "fired"]),

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from trucewatch.ingest.feeds import DTD_REJECTED, read_feed
 from trucewatch.ingest.readers import InputError
 from trucewatch.ingest.sources import SourceItem
-from trucewatch.registry.timelimit import time_limit
+from trucewatch.extract.timelimit import time_limit
 
 pytestmark = pytest.mark.fuzz
 

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from trucewatch.ingest.html import HtmlArticle, html_to_text
-from trucewatch.registry.timelimit import time_limit
+from trucewatch.extract.timelimit import time_limit
 
 pytestmark = pytest.mark.fuzz
 

@@ -19,7 +19,7 @@ from trucewatch.ingest import readers, sources
 from trucewatch.ingest.readers import InputError, read_inputs
 from trucewatch.ingest.sources import SourceItem, read_sources
 from trucewatch.models import Document
-from trucewatch.registry.timelimit import time_limit
+from trucewatch.extract.timelimit import time_limit
 
 pytestmark = pytest.mark.fuzz
 

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect, make_url, select
 
+from trucewatch.models.figures import MAX_FIGURE
 from trucewatch.models import (
     Ceasefire,
     Claim,
@@ -34,6 +35,7 @@ from trucewatch.models import (
     document_id,
 )
 from trucewatch.store import IncidentStore, SqlStore, StoreError, migrations, open_store
+from trucewatch.store.queries import IncidentQuery
 from trucewatch.store.schema import schema_migrations
 
 StoreFactory = Callable[..., SqlStore]
@@ -434,7 +436,7 @@ def test_postgres_search_uses_the_text_index(postgres_url: str, open_stores: Sto
 
 _text = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=40)
 _name = st.none() | _text
-_count = st.none() | st.integers(min_value=0, max_value=2**31)
+_count = st.none() | st.integers(min_value=0, max_value=MAX_FIGURE)  # plausible figures
 _offset = st.integers(0, 10**6)
 _evidence = st.builds(Evidence, sentence=_text, start=_offset, end=_offset)
 _kinds = {"type": EventType, "stance": Stance}
@@ -551,3 +553,18 @@ def test_blame_pairs_are_read_inside_the_database(store: SqlStore) -> None:
     expected = {(k, side) for sides in blamed.values() for k, v in sides.items() for side in v}
     assert store.blame_pairs(IncidentQuery()) == expected
     assert store.blame_pairs(IncidentQuery(since=day + dt.timedelta(days=1))) == set()
+
+
+def test_side_and_text_match_ignoring_case_in_any_alphabet(store: SqlStore) -> None:
+    """Issue 13: side=Österreich never matched (SQLite's lower() folds ASCII only)."""
+    c = add(
+        store,
+        "ÖSTERREICH und УКРАЇНА melden Beschuss.",
+        {"actor": "ÖSTERREICH", "target": "УКРАЇНА"},
+    )
+    store.save_incidents([inc("i-at", c[0], first_date="2024-03-03")])
+    for side in ("Österreich", "österreich", "ÖSTERREICH", "україна", "Україна"):
+        assert [i.id for i in store.incidents(side=side)] == ["i-at"], side
+        page = store.incident_page(IncidentQuery(side=side), limit=10, offset=0)
+        assert [i.id for i in page.items] == ["i-at"], side
+    assert store.incidents(side="Osterreich") == []

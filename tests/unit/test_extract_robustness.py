@@ -29,3 +29,24 @@ def test_any_text_gives_valid_claims(extractor: Extractor, text: str, published:
         for evidence in event.evidence:
             assert text[evidence.start : evidence.end] == evidence.sentence
         assert event.killed is None or event.killed >= 0
+
+
+def test_sentences_past_the_cap_are_left_out_with_a_warning(extractor: Extractor) -> None:
+    from trucewatch.extract.caps import MAX_SENTENCES
+
+    text = "Calm day. " * (MAX_SENTENCES + 5)
+    reading = extractor.read(Document(id="long", text=text))
+    assert reading.warnings == [
+        f"5 sentence(s) left out: more than {MAX_SENTENCES} sentences in one document"
+    ]
+
+
+def test_an_overlong_sentence_is_not_parsed_and_is_warned_of(extractor: Extractor) -> None:
+    from trucewatch.extract.caps import MAX_SENTENCE_CHARS
+
+    text = "Troops shelled Tegh " + "and shelled Tegh " * (MAX_SENTENCE_CHARS // 17) + "today."
+    reading = extractor.read(Document(id="one", text=text))
+    assert reading.events == []
+    assert reading.warnings == [
+        f"1 sentence(s) not read: longer than {MAX_SENTENCE_CHARS} characters"
+    ]

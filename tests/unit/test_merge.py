@@ -160,3 +160,31 @@ def test_fold_keeps_order_of_first_mentions() -> None:
 
 def test_fold_of_nothing_is_nothing() -> None:
     assert fold([]) == []
+
+
+def test_repeated_mentions_fold_at_once_without_pairing() -> None:
+    """Issue 13: one sentence repeated 20,000 times held every pair (quadratic time and memory)."""
+    repeats = [event("Troops shelled Tegh.", 21 * i, location="Tegh") for i in range(20_000)]
+    (merged,) = fold(repeats)
+    assert len(merged.evidence) == 20_000
+    assert merged.evidence[-1].start == 21 * 19_999
+
+
+def test_distinct_mentions_past_the_cap_are_left_out_with_a_warning() -> None:
+    from trucewatch.extract.merge import MAX_MENTIONS
+
+    tolls = [event(f"Shelling killed {n}.", 20 * n, killed=n) for n in range(MAX_MENTIONS + 7)]
+    warnings: list[str] = []
+    folded = fold(tolls, warnings)
+    assert [e.killed for e in folded] == list(range(MAX_MENTIONS))  # tolls differ: none fold
+    assert warnings == [
+        f"7 mention(s) left out: more than {MAX_MENTIONS} distinct mentions in one document"
+    ]
+
+
+def test_fold_stops_at_the_document_time_limit() -> None:
+    from trucewatch.extract.timelimit import DocumentTimeout, time_limit
+
+    tolls = [event(f"Shelling killed {n}.", 20 * n, killed=n % 3) for n in range(400)]
+    with pytest.raises(DocumentTimeout), time_limit(1e-6):
+        fold(tolls)

@@ -247,7 +247,25 @@ def test_login_rate_limit(serve: ServeFactory) -> None:
     assert blocked.status_code == 429
     assert int(blocked.headers["retry-after"]) > 0
     assert "Too many failed logins" in blocked.text
-    assert attempt("viewer", PASSWORDS["viewer"]).status_code == 429  # same client address
+    # another account from the same address (a NAT, a proxy) is not locked out with it
+    assert attempt("viewer", PASSWORDS["viewer"]).status_code == 303
+
+
+def test_address_limit_counts_each_client_behind_a_trusted_proxy(serve: ServeFactory) -> None:
+    web = serve(login_address_attempts=2, forwarded_allow_ips="127.0.0.1")
+    client = httpx.Client(base_url=web.url)
+    web.clients.append(client)
+
+    def attempt(address: str, username: str, password: str) -> httpx.Response:
+        token = CSRF_FIELD.search(client.get("/login").text)
+        assert token is not None
+        data = {"username": username, "password": password, "csrf": token.group(1)}
+        return client.post("/login", data=data, headers={"x-forwarded-for": address})
+
+    assert attempt("192.0.2.1", "admin", "wrong-1").status_code == 401
+    assert attempt("192.0.2.1", "analyst", "wrong-2").status_code == 401
+    assert attempt("192.0.2.1", "viewer", PASSWORDS["viewer"]).status_code == 429
+    assert attempt("192.0.2.2", "viewer", PASSWORDS["viewer"]).status_code == 303
 
 
 def test_request_body_limit(serve: ServeFactory) -> None:

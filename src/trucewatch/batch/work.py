@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from trucewatch.batch.shards import OUTPUT_SUFFIX, read_items
 from trucewatch.registry.read import Reading, read
-from trucewatch.registry.timelimit import time_limit
+from trucewatch.extract.timelimit import time_limit
 
 if TYPE_CHECKING:
     import pyarrow as pa

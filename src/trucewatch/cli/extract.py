@@ -14,7 +14,7 @@ from tqdm import tqdm
 from trucewatch.cli.options import profiles_option, published_option
 from trucewatch.ingest import InputError, read_inputs
 from trucewatch.models import Document, Event, ExtractionResult
-from trucewatch.registry.timelimit import time_limit
+from trucewatch.extract.timelimit import time_limit
 from trucewatch.report.table import format_table
 
 if TYPE_CHECKING:
@@ -139,6 +139,8 @@ def _safe_extract(
                 f"{reading.language!r}",
                 err=True,
             )
+        for warning in reading.warnings:  # what the caps on hostile text left out
+            click.echo(f"warning: {doc.origin or doc.id}: {warning}", err=True)
         yield doc, events
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import FrameType
 
 import click
 
@@ -42,7 +43,22 @@ from trucewatch.cli.options import db_option
     envvar="TRUCEWATCH_LOGIN_ATTEMPTS",
     show_default=True,
     type=click.IntRange(1),
-    help="Failed logins allowed per client address and per user name in --login-window.",
+    help="Failed logins per user name before each further attempt waits (1 s, doubling).",
+)
+@click.option(
+    "--login-address-attempts",
+    default=50,
+    envvar="TRUCEWATCH_LOGIN_ADDRESS_ATTEMPTS",
+    show_default=True,
+    type=click.IntRange(1),
+    help="Failed logins per client address in --login-window (for any user names).",
+)
+@click.option(
+    "--forwarded-allow-ips",
+    default=None,
+    envvar="TRUCEWATCH_FORWARDED_ALLOW_IPS",
+    help="Proxies (comma-separated addresses, or '*') whose X-Forwarded-For names the client: "
+    "set it behind a TLS proxy, or every client counts as the proxy's address.",
 )
 @click.option(
     "--login-window",
@@ -73,6 +89,8 @@ def serve(
     max_body: int,
     login_attempts: int,
     login_window: int,
+    login_address_attempts: int,
+    forwarded_allow_ips: str | None,
     secure_cookies: bool,
     watch_config: str | None,
 ) -> None:
@@ -91,6 +109,8 @@ def serve(
         max_body_bytes=max_body,
         login_attempts=login_attempts,
         login_window=dt.timedelta(seconds=login_window),
+        login_address_attempts=login_address_attempts,
+        forwarded_allow_ips=forwarded_allow_ips,
         secure_cookies=secure_cookies,
         watch_config=watch_config,
     )
@@ -99,4 +119,32 @@ def serve(
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"trucewatch serving {db} on http://{host}:{port}/", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    _run(app, host, port)
+
+
+SHUTDOWN_SECONDS = 5
+"""On SIGTERM or Ctrl-C, requests still running after this many seconds are cancelled."""
+
+
+def _run(app: object, host: str, port: int) -> None:
+    """Serve `app` with uvicorn until SIGTERM or SIGINT. On either signal every extraction in
+    progress also stops at its next check (trucewatch.extract.timelimit.stop_all), so the shutdown
+    does not wait for a long report to finish."""
+    import uvicorn
+
+    from trucewatch.extract.timelimit import stop_all
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            stop_all()
+            super().handle_exit(sig, frame)
+
+    config = uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=False,
+        timeout_graceful_shutdown=SHUTDOWN_SECONDS,
+    )
+    Server(config).run()

@@ -12,24 +12,94 @@ from __future__ import annotations
 
 import heapq
 import re
+from collections.abc import Hashable
 
 from trucewatch.models import VIOLENT_TYPES, Event
+from trucewatch.extract.timelimit import check_time
 
 GENERIC = {"ceasefire_violation", "armed_clash"}
 _BASIS_RANK = {"stated": 0, "statement": 1, "context": 2, "published": 3, "": 4}
+MAX_MENTIONS = 500
+"""Distinct mentions folded per document (repeats of one mention count once). A document with
+more is cut there with a warning: the pairwise fold costs the square of this number."""
+_CHECK_EVERY = 4096  # heap steps between two looks at the document's time limit
 
 
-def fold(events: list[Event]) -> list[Event]:
+def fold(events: list[Event], warnings: list[str] | None = None) -> list[Event]:
     """Fold compatible mentions pairwise, the closest pair first (ties: the earliest pair),
     until no pair is compatible. The result keeps the order of each group's first mention.
 
-    Pair scores are computed once and kept in a heap; a merge only rescores the merged event's
-    pairs, so a long document costs O(n² log n), not O(n³)."""
-    out: list[Event | None] = list(events)
+    The cost stays bounded on hostile text: mentions that state exactly the same fields are
+    indexed by that key and fold at once (a sentence repeated 20,000 times is one mention);
+    mentions that can never fold (another stance, background flag, or violent versus not) are
+    folded apart; and at most `MAX_MENTIONS` distinct mentions are kept, the rest dropped with a
+    line in `warnings`. Within a block, pair scores are computed once and kept in a heap; a merge
+    only rescores the merged event's pairs."""
+    index: dict[Hashable, int] = {}
+    repeats: list[list[Event]] = []
+    dropped = 0
+    for n, event in enumerate(events):
+        if n % _CHECK_EVERY == 0:
+            check_time()
+        key = _key(event)
+        at = index.get(key)
+        if at is not None:
+            repeats[at].append(event)
+        elif len(repeats) < MAX_MENTIONS:
+            index[key] = len(repeats)
+            repeats.append([event])
+        else:
+            dropped += 1
+    if dropped and warnings is not None:
+        warnings.append(
+            f"{dropped} mention(s) left out: more than {MAX_MENTIONS} distinct mentions in "
+            "one document"
+        )
+    mentions = [_combine_repeats(group) for group in repeats]
+    blocks: dict[tuple[str, bool, bool], list[int]] = {}
+    for i, event in enumerate(mentions):
+        blocks.setdefault(_block(event), []).append(i)
+    folded: list[tuple[int, Event]] = []
+    for members in blocks.values():
+        folded.extend(_fold_block(mentions, members))
+    return [event for _, event in sorted(folded, key=lambda pair: pair[0])]
+
+
+def _combine_repeats(group: list[Event]) -> Event:
+    """What combining the mentions of one key pairwise in order gives, in one step."""
+    if len(group) == 1:
+        return group[0]
+    confidence = group[0].confidence
+    for other in group[1:]:
+        confidence = round(min(1.0, max(confidence, other.confidence) + 0.05), 2)
+    evidence = [ev for event in group for ev in event.evidence]
+    return group[0].model_copy(
+        update={"evidence": evidence, "confidence": confidence, "headline": False}
+    )
+
+
+def _key(event: Event) -> Hashable:
+    """All that folding reads of a mention: its fields less evidence and confidence."""
+    return (*(getattr(event, f) for f in _FIELDS), *_block(event), event.date_basis, event.headline)
+
+
+def _block(event: Event) -> tuple[str, bool, bool]:
+    """What two mentions must share to fold at all (see `compatible`); folding keeps it."""
+    return (event.stance, event.historical, event.type in VIOLENT_TYPES)
+
+
+def _fold_block(events: list[Event], members: list[int]) -> list[tuple[int, Event]]:
+    """The greedy fold of `events[m] for m in members`, each result with its first position."""
+    out: list[Event | None] = [events[m] for m in members]
     version = [0] * len(out)
     heap: list[tuple[int, int, int, int, int]] = []
+    steps = 0
 
     def push(i: int, j: int) -> None:
+        nonlocal steps
+        steps += 1
+        if steps % _CHECK_EVERY == 0:
+            check_time()
         a, b = out[i], out[j]
         if a is not None and b is not None and compatible(a, b):
             heapq.heappush(heap, (-_agreement(a, b), i, j, version[i], version[j]))
@@ -47,7 +117,7 @@ def fold(events: list[Event]) -> list[Event]:
         for k in range(len(out)):
             if k != i and out[k] is not None:
                 push(min(i, k), max(i, k))
-    return [e for e in out if e is not None]
+    return [(members[i], e) for i, e in enumerate(out) if e is not None]
 
 
 _FIELDS = (
@@ -174,8 +244,8 @@ def combine(a: Event, b: Event) -> Event:
     if a.type in GENERIC and b.type in GENERIC and a.count is None and b.count is not None:
         specific = b
     other = a if specific is b else b
-    data = specific.model_dump()
-    for key, value in other.model_dump().items():
+    data = specific.model_dump(exclude={"evidence"})  # evidence is joined below, unvalidated
+    for key, value in other.model_dump(exclude={"evidence"}).items():
         if data.get(key) is None and value is not None:
             data[key] = value
     if data["source"] == "media":
@@ -188,6 +258,5 @@ def combine(a: Event, b: Event) -> Event:
     dated = sorted((e for e in (a, b) if e.date), key=lambda e: _BASIS_RANK[e.date_basis or ""])
     if dated:
         data["date"], data["date_basis"] = dated[0].date, dated[0].date_basis
-    data["evidence"] = [*a.evidence, *b.evidence]
     data["confidence"] = round(min(1.0, max(a.confidence, b.confidence) + 0.05), 2)
-    return Event.model_validate(data)
+    return Event.model_validate(data).model_copy(update={"evidence": [*a.evidence, *b.evidence]})

@@ -20,6 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from trucewatch.extract.acts import Trigger, find_triggers, main_trigger, type_and_weapon
+from trucewatch.extract.caps import cap_sentences, parseable
 from trucewatch.extract.claim_filter import ClaimFilter, default_claim_filter
 from trucewatch.extract.claims import Attribution, AttributionFinder, is_office
 from trucewatch.extract.dates import find_dates
@@ -38,6 +39,7 @@ from trucewatch.extract.reading import (
     statement_day,
 )
 from trucewatch.extract.sentences import Sentence, split_sentences
+from trucewatch.models.figures import checked_event, plausible
 from trucewatch.models import (
     VIOLENT_TYPES,
     Document,
@@ -46,6 +48,7 @@ from trucewatch.models import (
     PeriodStatement,
 )
 from trucewatch.sides import SideResolver, load_countries
+from trucewatch.extract.timelimit import check_time
 
 COMPONENT = "trucewatch.extract.rules.v1"
 UNNAMED_OFFICIAL = "?official"  # an official speaker whose side the text leaves implicit
@@ -125,16 +128,17 @@ class Extractor:
             if other is not None:
                 yield doc, other
                 continue
-            sentences = split_sentences(doc.text)
-            candidates = [s for s in sentences if self._is_candidate(s.text)]
-            parsed = dict(
-                zip(
-                    (s.index for s in candidates),
-                    self.nlp.pipe((_for_parser(s.text) for s in candidates), batch_size=batch_size),
-                    strict=True,
-                )
-            )
-            yield doc, self._read(doc, sentences, parsed)
+            check_time()
+            warnings: list[str] = []  # caps on hostile text (trucewatch.extract.caps)
+            sentences = cap_sentences(split_sentences(doc.text), warnings)
+            candidates = [s for s in parseable(sentences, warnings) if self._is_candidate(s.text)]
+            texts = (_for_parser(s.text) for s in candidates)
+            parsed: dict[int, Doc] = {}
+            trees = self.nlp.pipe(texts, batch_size=batch_size)
+            for sent, tree in zip(candidates, trees, strict=True):
+                check_time()
+                parsed[sent.index] = tree
+            yield doc, self._read(doc, sentences, parsed, warnings)
 
     # -- per document -----------------------------------------------------------------------
 
@@ -145,7 +149,11 @@ class Extractor:
         )
 
     def _read(
-        self, doc: Document, sentences: list[Sentence], parsed: dict[int, Doc]
+        self,
+        doc: Document,
+        sentences: list[Sentence],
+        parsed: dict[int, Doc],
+        warnings: list[str] | None = None,
     ) -> DocumentReading:
         state = DocumentState(published=doc.published, cast=self.participants.cast(doc.text))
         state.monitor = next(iter(state.cast.institutions), None)
@@ -154,7 +162,9 @@ class Extractor:
         state.relayed_body = _main_speaker(found)
         events: list[Event] = []
         periods: list[PeriodStatement] = []
+        warnings = [] if warnings is None else warnings
         for sent, attributions in zip(sentences, found, strict=True):
+            check_time()
             own = next((a for a in attributions if not a.relayed), None)
             if own is not None and own.kind == "monitor" and state.monitor:
                 state.speaker, state.speaker_sentence = state.monitor, sent.index
@@ -179,10 +189,11 @@ class Extractor:
                 if new:
                     state.in_background = new[-1].historical
         periods.extend(_tallies(events))
-        claims = [self._finish(e, state) for e in fold(events)]
+        claims = [checked_event(self._finish(e, state), warnings) for e in fold(events, warnings)]
         if self.claim_filter is not None:
             claims = self.claim_filter.keep(claims, len(doc.text), doc.published)
-        return DocumentReading(claims, periods)
+        periods = [p for p in periods if plausible(p.count)]  # a dropped count: warned of above
+        return DocumentReading(claims, periods, warnings)
 
     def _zero_statement(
         self, reading: SentenceReading, state: DocumentState

@@ -19,6 +19,7 @@ from trucewatch.importers.csvfile import (
     CsvRow,
     parse_coordinate,
     parse_day,
+    parse_figure,
     parse_int,
     read_rows,
 )
@@ -141,7 +142,7 @@ def parse_row(row: CsvRow, now: dt.datetime) -> Reference | None:
         weapon=weapon,
         location=row.get("location"),
         date=day,
-        killed=parse_int(row.get("fatalities"), "fatalities"),
+        killed=parse_figure(row.get("fatalities"), "fatalities"),
         date_basis="stated",
         evidence=[Evidence(sentence=text, start=0, end=len(text))],
         confidence=1.0,

@@ -15,6 +15,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from trucewatch.models.figures import MAX_FIGURE, describe, plausible
+
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -150,12 +152,21 @@ def parse_day(value: str, column: str) -> dt.date:
 def parse_int(value: str | None, column: str) -> int | None:
     if value is None:
         return None
+    shown = describe(value)
     try:
         number = int(float(value)) if "." in value else int(value)
-    except ValueError:
-        raise BadRow(f"{column} {value!r} is not a whole number") from None
+    except (ValueError, OverflowError):  # OverflowError: "1e400.0"; ValueError: > 4,300 digits
+        raise BadRow(f"{column} {shown!r} is not a whole number") from None
     if number < 0:
-        raise BadRow(f"{column} {value!r} is negative")
+        raise BadRow(f"{column} {shown!r} is negative")
+    return number
+
+
+def parse_figure(value: str | None, column: str) -> int | None:
+    """A count or toll: a whole number from 0 to MAX_FIGURE (trucewatch.models.figures)."""
+    number = parse_int(value, column)
+    if not plausible(number):
+        raise BadRow(f"{column} {describe(value)!r} is not plausible (more than {MAX_FIGURE:,})")
     return number
 
 

@@ -20,7 +20,7 @@ from trucewatch.importers.csvfile import (
     CsvRow,
     parse_coordinate,
     parse_day,
-    parse_int,
+    parse_figure,
     read_rows,
 )
 from trucewatch.importers.load import ImportSummary, Reference, import_rows
@@ -64,7 +64,7 @@ def _geo(row: CsvRow) -> GeoPoint | None:
 
 
 def _killed(row: CsvRow) -> CasualtyRange | None:
-    low, best, high = (parse_int(row.get(c), c) for c in ("low", "best", "high"))
+    low, best, high = (parse_figure(row.get(c), c) for c in ("low", "best", "high"))
     if best is None:
         return None
     low = best if low is None else low

@@ -139,6 +139,8 @@ class DocumentReading:
     periods: list[PeriodStatement] = field(default_factory=list)
     language: str | None = None  # ISO 639-1 code of the text, where it was detected
     extracted: bool = True  # False: no extraction pipeline reads this language
+    warnings: list[str] = field(default_factory=list)
+    """What the reading left out or doubted, e.g. a document cut at the per-document caps."""
 
 
 def validation_problems(

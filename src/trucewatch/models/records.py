@@ -19,6 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from trucewatch.models.events import Event
+from trucewatch.models.figures import MAX_FIGURE, Figure, describe, plausible
 
 GeoPrecision = Literal["settlement", "district", "region", "country"]
 ReviewAction = Literal["accept", "edit", "merge", "split", "reject"]
@@ -71,8 +72,8 @@ class StoredDocument(BaseModel):
 class GeoPoint(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
     precision: GeoPrecision
     name: str = Field(description="the gazetteer name the place resolved to")
 
@@ -101,17 +102,38 @@ class Claim(BaseModel):
         "`incidents --json`, the API); not stored with the claim",
     )
 
+    @model_validator(mode="after")
+    def _plausible_figures(self) -> Claim:
+        event = self.event
+        for name in ("killed", "injured", "count"):
+            if not plausible(getattr(event, name)):
+                raise ValueError(
+                    f"claim {self.id}: {name} {describe(getattr(event, name))} is not a "
+                    f"plausible figure (0 to {MAX_FIGURE:,})"
+                )
+        return self
+
     @staticmethod
     def make_id(document_id: str, index: int) -> str:
         return f"{document_id}:{index}"
 
 
 class CasualtyRange(BaseModel):
-    """Low, best and high across an incident's asserting claims (None when no claim says)."""
+    """Low, best and high across an incident's asserting claims (None when no claim says);
+    each a plausible figure (trucewatch.models.figures), low <= best <= high."""
 
-    low: int | None = None
-    best: int | None = None
-    high: int | None = None
+    low: Figure | None = None
+    best: Figure | None = None
+    high: Figure | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CasualtyRange:
+        given = [v for v in (self.low, self.best, self.high) if v is not None]
+        if given != sorted(given):
+            raise ValueError(
+                f"low <= best <= high is wanted, not {self.low}, {self.best}, {self.high}"
+            )
+        return self
 
 
 class Incident(BaseModel):
@@ -199,7 +221,7 @@ class PeriodReport(BaseModel):
     source: str
     start: dt.date | None = None
     end: dt.date | None = None
-    count: int = Field(ge=0)
+    count: Figure
     area: str | None = None
     ceasefire_id: str | None = None
     evidence: str = ""

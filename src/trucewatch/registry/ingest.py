@@ -12,6 +12,7 @@ in force. `ingest` reads each report itself; `store_and_link` takes readings mad
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -26,9 +27,11 @@ from trucewatch.link.rules import linkable
 from trucewatch.models import OURS, Claim, Incident, document_id, origin_of
 from trucewatch.registry.ceasefires import profile_ceasefires
 from trucewatch.registry.read import Reading, read, stored_document
-from trucewatch.registry.timelimit import time_limit
+from trucewatch.extract.timelimit import time_limit
 from trucewatch.sides import Profile
 from trucewatch.store.sql import SqlStore
+
+_log = logging.getLogger(__name__)
 
 LINK_WINDOW = dt.timedelta(days=2)  # stored incidents this close to new claims are candidates
 # estimated Jaccard of 5-word shingles above which a report is a re-publication of a stored one
@@ -46,6 +49,9 @@ class IngestSummary:
     incidents: int = 0
     read: int = 0  # reports this registry read (extracted) itself; none for store_and_link
     not_extracted: list[str] = field(default_factory=list)  # "origin (language)", stored unread
+    warnings: list[str] = field(default_factory=list)
+    """"origin: what the extraction left out or doubted" (caps on hostile text, implausible
+    figures dropped); also logged as warnings."""
 
 
 class Registry:
@@ -167,6 +173,9 @@ class Registry:
                 reading = read(item, self.extractor, self.geocoder)
             summary.read += 1
         stored = reading.document.model_copy(update={"ingested_at": dt.datetime.now(dt.UTC)})
+        for warning in reading.warnings:
+            summary.warnings.append(f"{reading.origin}: {warning}")
+            _log.warning("%s: %s", reading.origin, warning)
         periods = [
             p.model_copy(update={"ceasefire_id": self._ceasefire_of(reading.profile, p.start)})
             for p in reading.periods

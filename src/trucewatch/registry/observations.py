@@ -11,6 +11,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from trucewatch.models.figures import Figure
 from trucewatch.models import (
     Claim,
     Event,
@@ -33,18 +34,18 @@ class Observation(BaseModel):
 
     observed_at: dt.datetime
     place: str = Field(min_length=1, max_length=200)
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lon: float | None = Field(default=None, ge=-180, le=180)
+    lat: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
+    lon: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
     type: EventType
     weapon: Weapon | None = None
-    count: int | None = Field(default=None, ge=0, le=100_000)
+    count: Figure | None = None
     direction: str | None = Field(
         default=None, max_length=200, description="direction of fire, e.g. 'from east to west'"
     )
     actor: str | None = Field(default=None, max_length=100, description="the side that fired")
     target: str | None = Field(default=None, max_length=100)
-    killed: int | None = Field(default=None, ge=0, le=100_000)
-    injured: int | None = Field(default=None, ge=0, le=100_000)
+    killed: Figure | None = None
+    injured: Figure | None = None
     notes: str = Field(default="", max_length=5000)
 
     def text(self, mission: str, monitor: str) -> str:

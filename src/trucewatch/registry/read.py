@@ -40,6 +40,7 @@ class Reading:
     periods: list[PeriodReport]
     profile: Profile | None
     extracted: bool = True  # False: the report's language has no reader; stored unread
+    warnings: tuple[str, ...] = ()  # what the extraction left out or doubted (caps, figures)
 
     @property
     def origin(self) -> str:
@@ -105,4 +106,14 @@ def read(item: SourceItem, extractor: Extractor, geocoder: Geocoder | None) -> R
         for i, p in enumerate(reading.periods)
     ]
     profile = extractor.resolver.detect_profile(doc.text)
-    return Reading(doc.id, stored, item.raw, sig, claims, periods, profile, reading.extracted)
+    return Reading(
+        doc.id,
+        stored,
+        item.raw,
+        sig,
+        claims,
+        periods,
+        profile,
+        reading.extracted,
+        tuple(reading.warnings),
+    )

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from trucewatch.link.ceasefires import ceasefire_for
 from trucewatch.link.incidents import claim_order, incident_id
 from trucewatch.link.summary import summarise
+from trucewatch.models.figures import MAX_FIGURE
 from trucewatch.models import (
     EDITABLE_FIELDS,
     EVENT_TYPES,
@@ -60,8 +61,10 @@ def form_edits(incident: Incident, form: Mapping[str, str]) -> dict[str, Any]:
     for name in ("killed", "injured"):
         value = form.get(name, "").strip()
         if value and value != str(getattr(incident, name).best):
-            if not (value.isascii() and value.isdigit()):
-                raise ReviewError(f"{name}: a whole number, not {value!r}")
+            if not (value.isascii() and value.isdigit()) or len(value) > 9:
+                raise ReviewError(
+                    f"{name}: a whole number up to {MAX_FIGURE:,}, not {value[:20]!r}"
+                )
             n = int(value)
             fields[name] = {"low": n, "best": n, "high": n}
     historical = form.get("historical") == "on"
@@ -160,6 +163,7 @@ class Reviewer:
         except ValidationError as error:
             problems = "; ".join(validation_problems(error.errors()))
             raise ReviewError(f"invalid value: {problems}") from None
+        _check_bounds(typed, fields)
         overrides.update(typed.model_dump(mode="json", include=set(fields)))
         if fields.get("ceasefire_id") is not None and fields["ceasefire_id"] not in {
             c.id for c in self.store.ceasefires()
@@ -260,3 +264,26 @@ class Reviewer:
 
     def _taken(self, id: str) -> bool:
         return self.store.get_incident(id) is not None or bool(self.store.reviews(id))
+
+
+EARLIEST_DAY = dt.date(1900, 1, 1)
+"""The earliest first or last day an edit may set (a year-1 day stretches every timeline)."""
+MAX_LOCATION = 200
+"""The longest place name an edit may set."""
+
+
+def _check_bounds(incident: Incident, fields: Mapping[str, Any]) -> None:
+    """ReviewError for an edited day before EARLIEST_DAY or over a year ahead, or a place name
+    longer than MAX_LOCATION characters."""
+    latest = dt.date.today() + dt.timedelta(days=366)
+    for name in ("first_date", "last_date"):
+        day = getattr(incident, name)
+        if name in fields and day is not None and not EARLIEST_DAY <= day <= latest:
+            raise ReviewError(
+                f"invalid value: {name} {day} is not between {EARLIEST_DAY} and {latest}"
+            )
+    location = incident.location
+    if "location" in fields and location is not None and len(location) > MAX_LOCATION:
+        raise ReviewError(
+            f"invalid value: location has {len(location):,} characters (at most {MAX_LOCATION})"
+        )

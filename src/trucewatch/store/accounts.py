@@ -18,7 +18,7 @@ from typing import Literal, get_args
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from trucewatch.store.schema import api_tokens, sessions, users
 from trucewatch.store.sql import SqlStore
@@ -97,8 +97,12 @@ class Accounts:
         self._check_password(password)
         checked = _role(role)
         with self.store.write() as conn:
-            if conn.scalar(select(users.c.id).where(users.c.username == username)) is not None:
-                raise AccountError(f"user {username!r} already exists")
+            # user names differ by more than case: "Viewer1" beside "viewer1" misleads (the
+            # names are ASCII by _USERNAME, so lower() means the same on every backend)
+            same = select(users.c.username).where(func.lower(users.c.username) == username.lower())
+            existing = conn.scalar(same)
+            if existing is not None:
+                raise AccountError(f"user {username!r} already exists (as {existing!r})")
             result = conn.execute(
                 insert(users).values(
                     username=username,
@@ -115,6 +119,8 @@ class Accounts:
     def _check_password(self, password: str) -> None:
         if len(password) < MIN_PASSWORD:
             raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
+        if len(set(password)) < 3 or not password.strip():
+            raise AccountError("a password needs at least 3 different characters, not all spaces")
 
     def users(self) -> list[User]:
         with self.store.read() as conn:

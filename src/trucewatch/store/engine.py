@@ -47,6 +47,14 @@ def _begin_mode(conn: Connection) -> str:
     return str(mode)
 
 
+UNICODE_LOWER = "tw_lower"
+"""The SQLite function lower-casing all of Unicode (Python's str.lower), see store.queries."""
+
+
+def _unicode_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _configure_sqlite(engine: Engine) -> None:
     # SQLite branch. Python's sqlite3 module only emits BEGIN before DML, so DDL (migrations)
     # would autocommit statement by statement; take transaction control from the driver and
@@ -54,6 +62,8 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
+        # SQLite's lower() folds ASCII only: "ÖSTERREICH" would never match "österreich"
+        dbapi_connection.create_function(UNICODE_LOWER, 1, _unicode_lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

@@ -18,7 +18,6 @@ from sqlalchemy import (
     and_,
     exists,
     false,
-    func,
     literal_column,
     not_,
     or_,
@@ -26,8 +25,13 @@ from sqlalchemy import (
     text,
     true,
 )
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import String
 
 from trucewatch.records import REFERENCE_ORIGINS, Incident, ReviewStatus
+from trucewatch.store.engine import UNICODE_LOWER
 from trucewatch.store.migrations import FTS_POSTGRES_VECTOR
 from trucewatch.store.schema import claims, documents, incidents
 
@@ -131,7 +135,7 @@ def _text(query: str, dialect: str) -> ColumnElement[bool]:
         terms = search_terms(query)
         if not terms:
             return false()
-        lowered = func.lower(documents.c.text)
+        lowered = unicode_lower(documents.c.text)
         matching = select(documents.c.id).where(
             and_(*(lowered.contains(t, autoescape=True) for t in terms))
         )
@@ -176,8 +180,10 @@ def conditions(
     if q.near is not None:
         where.append(_near(q.near))
     if q.side is not None:
-        wanted = q.side.casefold()  # side names are matched ignoring case
-        names = or_(func.lower(claims.c.actor) == wanted, func.lower(claims.c.target) == wanted)
+        wanted = q.side.lower()  # side names are matched ignoring case, in any alphabet
+        names = or_(
+            unicode_lower(claims.c.actor) == wanted, unicode_lower(claims.c.target) == wanted
+        )
         where.append(exists().where(claims.c.incident_id == incidents.c.id, names))
     if q.text:
         where.append(_text(q.text, dialect))
@@ -258,3 +264,22 @@ class IncidentSummary:
             denied_by=[str(s) for s in data.get("denied_by") or []],
             status=row.status,
         )
+
+
+class unicode_lower(FunctionElement[str]):  # noqa: N801 - used like a SQL function
+    """lower() over all of Unicode on every backend: SQLite's own lower() folds ASCII only, so
+    there it is the Python function the store registers on each connection (store.engine);
+    PostgreSQL's lower() follows the database's character type (a UTF-8 one is needed)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(unicode_lower)
+def _lower_default(element: unicode_lower, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(unicode_lower, "sqlite")
+def _lower_sqlite(element: unicode_lower, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{UNICODE_LOWER}({compiler.process(element.clauses, **kw)})"

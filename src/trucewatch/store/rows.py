@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import RowMapping
 
+from trucewatch.models.figures import stored_event, stored_incident
 from trucewatch.models import Event
 from trucewatch.records import (
     Ceasefire,
@@ -61,7 +62,7 @@ def claim_from_row(row: RowMapping) -> Claim:
         id=row["id"],
         document_id=row["document_id"],
         index=row["idx"],
-        event=Event.model_validate(row["event"]),
+        event=Event.model_validate(stored_event(row["event"])),
         geo=geo,
         incident_id=row["incident_id"],
     )
@@ -90,7 +91,8 @@ def incident_row(incident: Incident) -> dict[str, Any]:
 
 
 def incident_from_row(row: RowMapping, claims: list[Claim]) -> Incident:
-    return Incident.model_validate({**row["data"], "version": row["version"], "claims": claims})
+    data = stored_incident(row["data"])
+    return Incident.model_validate({**data, "version": row["version"], "claims": claims})
 
 
 def ceasefire_row(c: Ceasefire) -> dict[str, Any]:

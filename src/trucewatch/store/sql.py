@@ -56,6 +56,7 @@ from trucewatch.store.queries import (
     fts_query,
     ordering,
     search_terms,
+    unicode_lower,
 )
 from trucewatch.store.schema import (
     ceasefires,
@@ -260,7 +261,7 @@ class SqlStore:
         terms = search_terms(query)
         if not terms:
             return []
-        lowered = func.lower(documents.c.text)
+        lowered = unicode_lower(documents.c.text)
         like = and_(*(lowered.contains(t, autoescape=True) for t in terms))
         with self._read() as conn:
             found = conn.scalars(
@@ -355,9 +356,9 @@ class SqlStore:
         if not include_historical:
             query = query.where(incidents.c.historical.is_(False))
         if side is not None:
-            wanted = side.casefold()  # side names are matched ignoring case
+            wanted = side.lower()  # side names are matched ignoring case, in any alphabet
             names = or_(
-                func.lower(_claims.c.actor) == wanted, func.lower(_claims.c.target) == wanted
+                unicode_lower(_claims.c.actor) == wanted, unicode_lower(_claims.c.target) == wanted
             )
             query = query.where(exists().where(_claims.c.incident_id == incidents.c.id, names))
         return self._incidents(query)

@@ -159,10 +159,10 @@ def list_incidents(
         at, last = page.last
         params = {**dict(request.query_params), "after": f"{at.isoformat()}|{last}"}
         params.pop("offset", None)
-        following = str(request.url.replace(query=urlencode({**params, "limit": str(size)})))
+        following = f"{request.url.path}?{urlencode({**params, 'limit': str(size)})}"
     elif order != "updated" and offset + size < page.total:
         params = {**dict(request.query_params), "offset": str(offset + size), "limit": str(size)}
-        following = str(request.url.replace(query=urlencode(params)))
+        following = f"{request.url.path}?{urlencode(params)}"  # relative: never the Host header
     items = with_reports(svc.store, page.items)  # each claim with its report's URL, outlet...
     listing = IncidentList(items=items, total=page.total, limit=size, offset=offset, next=following)
     return etagged(request, _dump(listing))

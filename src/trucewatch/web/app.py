@@ -20,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from trucewatch import __version__
 from trucewatch.extract.pipeline import Extractor
@@ -41,10 +42,17 @@ from trucewatch.web.limits import BodyLimit, LoginThrottle
 from trucewatch.web.security import Forbidden, LoginRequired
 from trucewatch.web.services import Services
 from trucewatch.web.settings import WebSettings
+from trucewatch.web.strict_json import StrictJson
 
 
 def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/")
+
+
+SESSION_ENDED = (
+    "Your session has ended, so this form was not saved. Log in again in another tab, then come "
+    "back here (the browser's Back button keeps what you typed) and send the form again."
+)
 
 
 def create_app(
@@ -60,7 +68,11 @@ def create_app(
         settings=settings,
         store=store,
         accounts=Accounts(store),
-        throttle=LoginThrottle(settings.login_attempts, settings.login_window),
+        throttle=LoginThrottle(
+            settings.login_attempts,
+            settings.login_window,
+            address_attempts=settings.login_address_attempts,
+        ),
         extractor=extractor,
         geocoder=geocoder,
     )
@@ -88,6 +100,8 @@ def create_app(
             query = f"?{request.url.query}" if request.url.query else ""
             target = quote(request.url.path + query)
             return RedirectResponse(f"/login?next={target}", status_code=303)
+        if _wants_html(request):  # a form sent after the session ended: say how to keep it
+            return pages.error_page(request, 401, SESSION_ENDED)
         return JSONResponse(
             {"detail": "log in first (session) or send an API token"},
             status_code=401,
@@ -126,8 +140,11 @@ def create_app(
     app.add_exception_handler(AccountError, handler(400))
     app.add_exception_handler(StoreError, handler(400))
 
+    app.add_middleware(StrictJson)  # inside BodyLimit: it reads a bounded body
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    if settings.forwarded_allow_ips:  # the client address behind a trusted proxy
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     app.mount("/static", StaticFiles(packages=[("trucewatch.web", "static")]), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)

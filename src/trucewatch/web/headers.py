@@ -20,7 +20,14 @@ HEADERS: tuple[tuple[bytes, bytes], ...] = (
 )
 
 
+NO_STORE = b"private, no-store"  # pages and exports: registry data, often behind a login
+REVALIDATE = b"private, no-cache"  # API answers: ETags let a client revalidate cheaply
+
+
 class SecurityHeaders:
+    """Security headers and a Cache-Control on every answer (unless the route set one);
+    HEAD answered as GET without the body (FastAPI routes GET only)."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -28,12 +35,26 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        head = scope["method"] == "HEAD"
+        if head:
+            scope = {**scope, "method": "GET"}
+        path: str = scope["path"]
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
                 extra = [(n, v) for n, v in HEADERS if n not in present]
-                message = {**message, "headers": [*message.get("headers", []), *extra]}
+                if b"cache-control" not in present and not path.startswith("/static/"):
+                    html = any(
+                        n.lower() == b"content-type" and v.startswith(b"text/html")
+                        for n, v in headers
+                    )
+                    export = path.startswith("/api/v1/export")
+                    extra.append((b"cache-control", NO_STORE if html or export else REVALIDATE))
+                message = {**message, "headers": [*headers, *extra]}
+            elif head and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
             await send(message)
 
         await self.app(scope, receive, with_headers)

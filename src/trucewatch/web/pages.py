@@ -88,7 +88,9 @@ def _local(target: str | None) -> str:
 
 
 def _login_form(request: Request, next_: str, message: str = "", status: int = 200) -> Response:
-    token = secrets.token_urlsafe(24)
+    # one token per browser, kept while it logs in: a second login tab must not void the first
+    kept = request.cookies.get(LOGIN_COOKIE, "")
+    token = kept if 24 <= len(kept) <= 64 and kept.isascii() else secrets.token_urlsafe(24)
     response = render(
         request, "login.html", {"next": next_, "message": message, "login_csrf": token}, status
     )

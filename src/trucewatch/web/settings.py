@@ -18,8 +18,18 @@ class WebSettings(BaseModel):
         default=False, description="anyone may read (as a viewer) without logging in"
     )
     max_body_bytes: int = Field(default=2_000_000, ge=1024, description="largest request body")
-    login_attempts: int = Field(default=5, ge=1, description="failed logins allowed per window")
+    login_attempts: int = Field(
+        default=5, ge=1, description="failed logins per user name before each attempt waits"
+    )
     login_window: dt.timedelta = Field(default=dt.timedelta(minutes=5))
+    login_address_attempts: int = Field(
+        default=50, ge=1, description="failed logins per client address per window"
+    )
+    forwarded_allow_ips: str | None = Field(
+        default=None,
+        description="proxies trusted for X-Forwarded-For (comma-separated addresses or '*'): "
+        "the client address is read from the header they set",
+    )
     session_ttl: dt.timedelta = Field(default=dt.timedelta(hours=12))
     secure_cookies: bool = Field(
         default=False, description="mark cookies Secure (set it when served over HTTPS)"

@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from trucewatch.conflicts import Place, Profile
+from trucewatch.sides import Place, Profile
 from trucewatch.extract.languages.lexicon import LanguageLexicon, load_language_lexicon
 from trucewatch.extract.languages.morphology import Morphology, Token
 from trucewatch.extract.languages.phrases import PhraseMatcher

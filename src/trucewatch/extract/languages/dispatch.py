@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from trucewatch.conflicts import Profile
+from trucewatch.sides import Profile
 from trucewatch.extract.languages.detection import detect_language
 from trucewatch.extract.languages.lexicon import has_lexicon
 from trucewatch.extract.languages.reader import SlavicReader

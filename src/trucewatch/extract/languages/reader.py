@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from trucewatch.conflicts import Profile
+from trucewatch.sides import Profile
 from trucewatch.extract.languages.clauses import (
     WEIGHT,
     Mention,

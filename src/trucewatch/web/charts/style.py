@@ -79,7 +79,7 @@ def legend_items() -> list[tuple[str, str]]:
 
 def radius_for(casualties: int) -> float:
     """Circle radius: 4 + 2·√casualties, capped at 18; negative counts count as 0."""
-    return min(18.0, 4.0 + 2.0 * math.sqrt(max(0, casualties)))
+    return min(18.0, 4.0 + 2.0 * math.sqrt(min(max(0, casualties), 100)))  # 100: radius 18
 
 
 def _text_px(text: str, size: float = 11.0) -> float:
