@@ -32,8 +32,8 @@ def hostile_text(kib: int) -> str:
 
 def run_one(kib: int) -> dict[str, float | int]:
     from trucewatch.extract.pipeline import Extractor
-    from trucewatch.models import Document
     from trucewatch.extract.timelimit import time_limit
+    from trucewatch.models import Document
 
     started = time.perf_counter()
     extractor = Extractor()

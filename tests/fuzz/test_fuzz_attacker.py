@@ -30,10 +30,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from trucewatch.extract.pipeline import Extractor
-from trucewatch.models.figures import MAX_FIGURE
+from trucewatch.extract.timelimit import time_limit
 from trucewatch.geo import Geocoder
 from trucewatch.models import Document, Event
-from trucewatch.extract.timelimit import time_limit
+from trucewatch.models.figures import MAX_FIGURE
 
 pytestmark = [
     pytest.mark.fuzz,
@@ -182,6 +182,7 @@ def _web(extractor: Extractor, geocoder: Geocoder) -> tuple[str, dict[str, str]]
     """One live server for the whole campaign, over a registry of its own; tokens per role."""
     if "url" not in _LIVE:
         from trucewatch.accounts import Accounts
+
         from trucewatch.store import open_store
         from trucewatch.web.settings import WebSettings
         from web_server import LiveServer

@@ -15,8 +15,8 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from trucewatch.extract.pipeline import Extractor
-from trucewatch.models import Document, Event
 from trucewatch.extract.timelimit import DocumentTimeout, time_limit
+from trucewatch.models import Document, Event
 
 pytestmark = pytest.mark.fuzz
 

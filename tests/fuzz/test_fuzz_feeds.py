@@ -18,10 +18,10 @@ from fuzzlib import TIME_LIMIT, fuzz_settings, guard_network, probe, valid_unico
 from hypothesis import given
 from hypothesis import strategies as st
 
+from trucewatch.extract.timelimit import time_limit
 from trucewatch.ingest.feeds import DTD_REJECTED, read_feed
 from trucewatch.ingest.readers import InputError
 from trucewatch.ingest.sources import SourceItem
-from trucewatch.extract.timelimit import time_limit
 
 pytestmark = pytest.mark.fuzz
 

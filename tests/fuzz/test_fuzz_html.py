@@ -13,8 +13,8 @@ from fuzzlib import EXAMPLES, TIME_LIMIT, fuzz_settings, probe, valid_unicode
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trucewatch.ingest.html import HtmlArticle, html_to_text
 from trucewatch.extract.timelimit import time_limit
+from trucewatch.ingest.html import HtmlArticle, html_to_text
 
 pytestmark = pytest.mark.fuzz
 

@@ -15,11 +15,11 @@ from fuzzlib import TIME_LIMIT, fuzz_settings, guard_network, probe, valid_unico
 from hypothesis import given
 from hypothesis import strategies as st
 
+from trucewatch.extract.timelimit import time_limit
 from trucewatch.ingest import readers, sources
 from trucewatch.ingest.readers import InputError, read_inputs
 from trucewatch.ingest.sources import SourceItem, read_sources
 from trucewatch.models import Document
-from trucewatch.extract.timelimit import time_limit
 
 pytestmark = pytest.mark.fuzz
 

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from trucewatch.extract.pipeline import Extractor
-from trucewatch.models import Document
 from trucewatch.extract.timelimit import (
     DocumentTimeout,
     ExtractionStopped,
@@ -22,6 +21,7 @@ from trucewatch.extract.timelimit import (
     default_limit,
     time_limit,
 )
+from trucewatch.models import Document
 
 HOSTILE = "Troops shelled Tegh, killing 2 civilians, the ministry said. " * 400
 

@@ -9,16 +9,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from trucewatch.review import Reviewer, ReviewError
 
 from trucewatch.extract.pipeline import Extractor
-from trucewatch.models.figures import MAX_FIGURE
 from trucewatch.geo import Geocoder
 from trucewatch.ingest.sources import SourceItem
 from trucewatch.models import Document
+from trucewatch.models.figures import MAX_FIGURE
 from trucewatch.records import CasualtyRange
 from trucewatch.registry import Registry
 from trucewatch.report.export import export
-from trucewatch.review import Reviewer, ReviewError
 from trucewatch.store import SqlStore, open_store
 from trucewatch.web.charts import radius_for
 

@@ -16,7 +16,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect, make_url, select
 
-from trucewatch.models.figures import MAX_FIGURE
 from trucewatch.models import (
     Ceasefire,
     Claim,
@@ -34,6 +33,7 @@ from trucewatch.models import (
     Weapon,
     document_id,
 )
+from trucewatch.models.figures import MAX_FIGURE
 from trucewatch.store import IncidentStore, SqlStore, StoreError, migrations, open_store
 from trucewatch.store.queries import IncidentQuery
 from trucewatch.store.schema import schema_migrations

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trucewatch.batch.shards import OUTPUT_SUFFIX, read_items
-from trucewatch.registry.read import Reading, read
 from trucewatch.extract.timelimit import time_limit
+from trucewatch.registry.read import Reading, read
 
 if TYPE_CHECKING:
     import pyarrow as pa

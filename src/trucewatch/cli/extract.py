@@ -12,9 +12,9 @@ import click
 from tqdm import tqdm
 
 from trucewatch.cli.options import profiles_option, published_option
+from trucewatch.extract.timelimit import time_limit
 from trucewatch.ingest import InputError, read_inputs
 from trucewatch.models import Document, Event, ExtractionResult
-from trucewatch.extract.timelimit import time_limit
 from trucewatch.report.table import format_table
 
 if TYPE_CHECKING:

@@ -96,7 +96,6 @@ def serve(
 ) -> None:
     """Serve the dashboard, the review queue and the API (described at /api; OpenAPI schema at
     /openapi.json)."""
-    import uvicorn
 
     from trucewatch.store import StoreError
     from trucewatch.web.app import create_app

@@ -14,8 +14,8 @@ import heapq
 import re
 from collections.abc import Hashable
 
-from trucewatch.models import VIOLENT_TYPES, Event
 from trucewatch.extract.timelimit import check_time
+from trucewatch.models import VIOLENT_TYPES, Event
 
 GENERIC = {"ceasefire_violation", "armed_clash"}
 _BASIS_RANK = {"stated": 0, "statement": 1, "context": 2, "published": 3, "": 4}

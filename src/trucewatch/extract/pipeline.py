@@ -39,7 +39,7 @@ from trucewatch.extract.reading import (
     statement_day,
 )
 from trucewatch.extract.sentences import Sentence, split_sentences
-from trucewatch.models.figures import checked_event, plausible
+from trucewatch.extract.timelimit import check_time
 from trucewatch.models import (
     VIOLENT_TYPES,
     Document,
@@ -47,8 +47,8 @@ from trucewatch.models import (
     Event,
     PeriodStatement,
 )
+from trucewatch.models.figures import checked_event, plausible
 from trucewatch.sides import SideResolver, load_countries
-from trucewatch.extract.timelimit import check_time
 
 COMPONENT = "trucewatch.extract.rules.v1"
 UNNAMED_OFFICIAL = "?official"  # an official speaker whose side the text leaves implicit
@@ -193,7 +193,7 @@ class Extractor:
         if self.claim_filter is not None:
             claims = self.claim_filter.keep(claims, len(doc.text), doc.published)
         periods = [p for p in periods if plausible(p.count)]  # a dropped count: warned of above
-        return DocumentReading(claims, periods, warnings)
+        return DocumentReading(claims, periods, warnings=warnings)
 
     def _zero_statement(
         self, reading: SentenceReading, state: DocumentState

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from trucewatch.extract.pipeline import Extractor
+from trucewatch.extract.timelimit import time_limit
 from trucewatch.geo.geocoder import Geocoder
 from trucewatch.ingest.dedupe import NearDuplicateIndex, signature
 from trucewatch.ingest.readers import InputError
@@ -27,7 +28,6 @@ from trucewatch.link.rules import linkable
 from trucewatch.models import OURS, Claim, Incident, document_id, origin_of
 from trucewatch.registry.ceasefires import profile_ceasefires
 from trucewatch.registry.read import Reading, read, stored_document
-from trucewatch.extract.timelimit import time_limit
 from trucewatch.sides import Profile
 from trucewatch.store.sql import SqlStore
 

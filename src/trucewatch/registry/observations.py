@@ -11,7 +11,6 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from trucewatch.models.figures import Figure
 from trucewatch.models import (
     Claim,
     Event,
@@ -22,6 +21,7 @@ from trucewatch.models import (
     Weapon,
     document_id,
 )
+from trucewatch.models.figures import Figure
 from trucewatch.registry.ingest import Registry
 
 ORIGIN = "observation"

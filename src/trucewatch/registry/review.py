@@ -19,7 +19,6 @@ from pydantic import ValidationError
 from trucewatch.link.ceasefires import ceasefire_for
 from trucewatch.link.incidents import claim_order, incident_id
 from trucewatch.link.summary import summarise
-from trucewatch.models.figures import MAX_FIGURE
 from trucewatch.models import (
     EDITABLE_FIELDS,
     EVENT_TYPES,
@@ -31,6 +30,7 @@ from trucewatch.models import (
     origin_of,
     validation_problems,
 )
+from trucewatch.models.figures import MAX_FIGURE
 from trucewatch.store.base import StaleVersionError
 from trucewatch.store.sql import SqlStore
 

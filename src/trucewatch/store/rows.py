@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import RowMapping
 
-from trucewatch.models.figures import stored_event, stored_incident
 from trucewatch.models import Event
+from trucewatch.models.figures import stored_event, stored_incident
 from trucewatch.records import (
     Ceasefire,
     Claim,

@@ -7,10 +7,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from trucewatch.sides import Place, Profile
 from trucewatch.extract.languages.lexicon import LanguageLexicon, load_language_lexicon
 from trucewatch.extract.languages.morphology import Morphology, Token
 from trucewatch.extract.languages.phrases import PhraseMatcher
+from trucewatch.sides import Place, Profile
 
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from trucewatch.sides import Profile
 from trucewatch.extract.languages.detection import detect_language
 from trucewatch.extract.languages.lexicon import has_lexicon
 from trucewatch.extract.languages.reader import SlavicReader
 from trucewatch.models import Document, DocumentReading
+from trucewatch.sides import Profile
 
 ENGLISH = "en"
 READERS = ("ru", "uk")  # languages with a reader of their own (and a lexicon file)

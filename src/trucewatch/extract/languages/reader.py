@@ -16,7 +16,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from trucewatch.sides import Profile
 from trucewatch.extract.languages.clauses import (
     WEIGHT,
     Mention,
@@ -39,6 +38,7 @@ from trucewatch.models import (
     Evidence,
     PeriodStatement,
 )
+from trucewatch.sides import Profile
 
 COMPONENT = "trucewatch.extract.ru_uk.v1"
 _NAMED = ("party", "country", "institution")
