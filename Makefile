@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SHARED ?= ../shared
 OUT := out
 
-.PHONY: demo test lint eval bench install dev clean postgres audit fuzz bench-web browser
+.PHONY: demo test lint eval eval-link bench install dev clean postgres audit fuzz bench-web browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,11 @@ lint: dev
 ## and the tune/check parts of train and ru_uk_dev (id lists in eval/; check prints figures only)
 eval: install
 	$(BIN)/python tools/run_eval.py --shared $(SHARED)
+
+## eval-link: ingest the shared linking gold set (all reports, then its tune and check parts)
+## into fresh registries and score the incidents: pairwise and B³, all languages and English only
+eval-link: install
+	$(BIN)/python tools/eval_link.py --shared $(SHARED)
 
 ## audit: dependency audit with pip-audit (needs PyPI's per-version JSON API, which this
 ## workplace's PyPI mirror does not serve: there it fails rather than pass having checked nothing)
