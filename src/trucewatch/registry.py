@@ -246,7 +246,9 @@ class Registry:
         return touched
 
     def _link_once(self, claims: Sequence[Claim]) -> tuple[int, list[str]]:
-        pending = {c.id: c for c in self.store.claims(unlinked=True) if linkable(c)}
+        # the batch's claims, and linkable claims an earlier batch left without an incident
+        # (read off a partial index: normally none, whatever the registry's size)
+        pending = {c.id: c for c in self.store.orphan_claims()}
         pending.update({c.id: c for c in claims if linkable(c)})
         if not pending:
             return 0, []
@@ -262,19 +264,17 @@ class Registry:
         return len(incidents) - len(stale), stale
 
     def _candidates(self, claims: Sequence[Claim]) -> list[Incident]:
-        """Stored incidents new claims may join: those of the claims' days (two days either
-        side), and, when a claim is undated, the undated ones."""
-        dated = [c.event.date for c in claims if c.event.date is not None]
-        found: dict[str, Incident] = {}
-        if dated:
-            since = _shift(min(dated), -LINK_WINDOW)
-            until = _shift(max(dated), LINK_WINDOW)
-            stored = self.store.incidents(since=since, until=until, include_rejected=True)
-            found.update((i.id, i) for i in stored)
-        if len(dated) < len(claims):
-            stored = self.store.incidents(include_rejected=True)
-            found.update((i.id, i) for i in stored if i.first_date is None)
-        return list(found.values())
+        """Stored incidents new claims may join: those within two days of each dated claim,
+        and undated ones at the place of each undated claim (store.candidates)."""
+        windows = [
+            (_shift(c.event.date, -LINK_WINDOW), _shift(c.event.date, LINK_WINDOW))
+            for c in claims
+            if c.event.date is not None
+        ]
+        points = [
+            (c.geo.lat, c.geo.lon) for c in claims if c.event.date is None and c.geo is not None
+        ]
+        return self.store.link_candidates(windows, points)
 
 
 def _shift(day: dt.date, delta: dt.timedelta) -> dt.date:

@@ -1,0 +1,115 @@
+"""The linker's reads: only what new claims can touch, each through an index.
+
+- **Dated candidates**: incidents whose days overlap a claim's window. The window's lower bound
+  is moved back by the longest incident span (read off `ix_incidents_span`), so the read is a
+  range of `ix_incidents_first_date`; the overlap is then checked exactly.
+- **Undated candidates**: undated incidents whose point lies in a box around an undated claim's
+  point (`ix_incidents_undated_place`, a partial index over undated incidents, migration 7). An
+  undated claim joins only the same place (link.decision), so nothing else can be joined.
+- **Orphans**: linkable claims left without an incident (a batch killed between storing and
+  linking, a save skipped as stale), read off `ix_claims_unlinked` (migration 7): what a normal
+  run leaves is none, so the read does not grow with the registry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, select
+
+from trucewatch.models import VIOLENT_TYPES
+from trucewatch.records import Claim, Incident
+from trucewatch.store import rows
+from trucewatch.store.incidents import chunks
+from trucewatch.store.migrations import SPAN_SQL
+from trucewatch.store.schema import claims, incidents
+
+BOX_DEGREES = 0.25  # half-side of the box an undated claim's place is looked up in (~25 km)
+
+Window = tuple[dt.date, dt.date]
+
+
+def merge_windows(windows: Sequence[Window]) -> list[Window]:
+    """Overlapping or touching windows joined, in order."""
+    out: list[Window] = []
+    for since, until in sorted(windows):
+        if out and since <= out[-1][1] + dt.timedelta(days=1):
+            out[-1] = (out[-1][0], max(out[-1][1], until))
+        else:
+            out.append((since, until))
+    return out
+
+
+def _longest_span(conn: Connection) -> int:
+    span = SPAN_SQL.get(conn.dialect.name)
+    if span is None:
+        return 36500  # another database: no span index, any span
+    value = conn.exec_driver_sql(f"SELECT max({span}) FROM incidents").scalar()
+    return math.ceil(value) if value is not None else 0
+
+
+def _shift(day: dt.date, days: int) -> dt.date:
+    try:
+        return day - dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.min
+
+
+def candidate_incidents(
+    conn: Connection,
+    windows: Sequence[Window],
+    points: Sequence[tuple[float, float]],
+) -> list[Incident]:
+    """Incidents (rejected ones included, with their claims) overlapping any of `windows`,
+    and undated incidents near any of `points` (lat, lon)."""
+    ids: set[str] = set()
+    merged = merge_windows(windows)
+    if merged:
+        longest = _longest_span(conn)
+        last = func.coalesce(incidents.c.last_date, incidents.c.first_date)
+        for since, until in merged:
+            query = select(incidents.c.id).where(
+                incidents.c.first_date >= _shift(since, longest),
+                incidents.c.first_date <= until,
+                last >= since,
+            )
+            ids.update(conn.scalars(query))
+    for lat, lon in points:
+        query = select(incidents.c.id).where(
+            incidents.c.first_date.is_(None),
+            incidents.c.lat.between(lat - BOX_DEGREES, lat + BOX_DEGREES),
+            incidents.c.lon.between(lon - BOX_DEGREES, lon + BOX_DEGREES),
+        )
+        ids.update(conn.scalars(query))
+    return _load(conn, sorted(ids))
+
+
+def _load(conn: Connection, ids: Sequence[str]) -> list[Incident]:
+    by_incident: dict[str, list[Claim]] = {}
+    found: list[Any] = []
+    for part in chunks(ids):
+        linked = (
+            select(claims)
+            .where(claims.c.incident_id.in_(part))
+            .order_by(claims.c.document_id, claims.c.idx)
+        )
+        for row in conn.execute(linked).mappings():
+            by_incident.setdefault(row["incident_id"], []).append(rows.claim_from_row(row))
+        found.extend(conn.execute(select(incidents).where(incidents.c.id.in_(part))).mappings())
+    return [rows.incident_from_row(row, by_incident.get(row["id"], [])) for row in found]
+
+
+def orphan_claims(conn: Connection) -> list[Claim]:
+    """Linkable (violent, current) claims without an incident."""
+    query = (
+        select(claims)
+        .where(
+            claims.c.incident_id.is_(None),
+            and_(claims.c.historical.is_(False), claims.c.type.in_(sorted(VIOLENT_TYPES))),
+        )
+        .order_by(claims.c.document_id, claims.c.idx)
+    )
+    return [rows.claim_from_row(row) for row in conn.execute(query).mappings()]
