@@ -264,13 +264,16 @@ class Registry:
         return len(incidents) - len(stale), stale
 
     def _candidates(self, claims: Sequence[Claim]) -> list[Incident]:
-        """Stored incidents new claims may join: those within two days of each dated claim,
-        and undated ones at the place of each undated claim (store.candidates)."""
-        windows = [
-            (_shift(c.event.date, -LINK_WINDOW), _shift(c.event.date, LINK_WINDOW))
-            for c in claims
-            if c.event.date is not None
-        ]
+        """Stored incidents new claims may join (store.candidates): for a dated claim with a
+        point, those within two days and near it; with no point (it joins only on the same day,
+        link.decision), those within a day; for an undated claim, undated ones at its place."""
+        windows = []
+        for c in claims:
+            if c.event.date is None:
+                continue
+            box = (c.geo.lat, c.geo.lon) if c.geo is not None else None
+            reach = LINK_WINDOW if box is not None else dt.timedelta(days=1)
+            windows.append((_shift(c.event.date, -reach), _shift(c.event.date, reach), box))
         points = [
             (c.geo.lat, c.geo.lon) for c in claims if c.event.date is None and c.geo is not None
         ]

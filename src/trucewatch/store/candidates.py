@@ -1,8 +1,10 @@
 """The linker's reads: only what new claims can touch, each through an index.
 
-- **Dated candidates**: incidents whose days overlap a claim's window. The window's lower bound
-  is moved back by the longest incident span (read off `ix_incidents_span`), so the read is a
-  range of `ix_incidents_first_date`; the overlap is then checked exactly.
+- **Dated candidates**: incidents whose days overlap a claim's window and, for a claim with a
+  point, whose point lies in a box around it (or that have none). The window's lower bound is
+  moved back by the longest incident span (read off `ix_incidents_span`), so the read is a
+  range of `ix_incidents_by_day_place` (first_date, lat, lon; migration 7) that checks the box
+  inside the index; only the incidents found are loaded with their claims.
 - **Undated candidates**: undated incidents whose point lies in a box around an undated claim's
   point (`ix_incidents_undated_place`, a partial index over undated incidents, migration 7). An
   undated claim joins only the same place (link.decision), so nothing else can be joined.
@@ -18,7 +20,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, func, or_, select
 
 from trucewatch.models import VIOLENT_TYPES
 from trucewatch.records import Claim, Incident
@@ -27,20 +29,9 @@ from trucewatch.store.incidents import chunks
 from trucewatch.store.migrations import SPAN_SQL
 from trucewatch.store.schema import claims, incidents
 
-BOX_DEGREES = 0.25  # half-side of the box an undated claim's place is looked up in (~25 km)
+BOX_DEGREES = 0.5  # half-side of the box around a claim's point (~55 km north-south)
 
-Window = tuple[dt.date, dt.date]
-
-
-def merge_windows(windows: Sequence[Window]) -> list[Window]:
-    """Overlapping or touching windows joined, in order."""
-    out: list[Window] = []
-    for since, until in sorted(windows):
-        if out and since <= out[-1][1] + dt.timedelta(days=1):
-            out[-1] = (out[-1][0], max(out[-1][1], until))
-        else:
-            out.append((since, until))
-    return out
+Box = tuple[float, float] | None  # a point's (lat, lon): the box around it; None: anywhere
 
 
 def _longest_span(conn: Connection) -> int:
@@ -60,22 +51,33 @@ def _shift(day: dt.date, days: int) -> dt.date:
 
 def candidate_incidents(
     conn: Connection,
-    windows: Sequence[Window],
+    windows: Sequence[tuple[dt.date, dt.date, Box]],
     points: Sequence[tuple[float, float]],
 ) -> list[Incident]:
-    """Incidents (rejected ones included, with their claims) overlapping any of `windows`,
-    and undated incidents near any of `points` (lat, lon)."""
+    """Incidents (rejected ones included, with their claims) overlapping a window (since,
+    until, box): with a box, only those whose point is in it or that have none; and undated
+    incidents near any of `points` (lat, lon)."""
     ids: set[str] = set()
-    merged = merge_windows(windows)
-    if merged:
+    if windows:
         longest = _longest_span(conn)
         last = func.coalesce(incidents.c.last_date, incidents.c.first_date)
-        for since, until in merged:
+        for since, until, box in windows:
             query = select(incidents.c.id).where(
                 incidents.c.first_date >= _shift(since, longest),
                 incidents.c.first_date <= until,
                 last >= since,
             )
+            if box is not None:
+                lat, lon = box
+                query = query.where(
+                    or_(
+                        incidents.c.lat.is_(None),
+                        and_(
+                            incidents.c.lat.between(lat - BOX_DEGREES, lat + BOX_DEGREES),
+                            incidents.c.lon.between(lon - BOX_DEGREES, lon + BOX_DEGREES),
+                        ),
+                    )
+                )
             ids.update(conn.scalars(query))
     for lat, lon in points:
         query = select(incidents.c.id).where(

@@ -149,6 +149,7 @@ _CANDIDATE_INDEXES = (
     "ON incidents (lat, lon) WHERE first_date IS NULL",
     "CREATE INDEX IF NOT EXISTS ix_claims_unlinked "
     "ON claims (historical, type) WHERE incident_id IS NULL",
+    "CREATE INDEX IF NOT EXISTS ix_incidents_by_day_place ON incidents (first_date, lat, lon)",
 )
 
 

@@ -277,7 +277,9 @@ class SqlStore:
             return [rows.claim_from_row(row) for row in conn.execute(query).mappings()]
 
     def link_candidates(
-        self, windows: Sequence[tuple[dt.date, dt.date]], points: Sequence[tuple[float, float]]
+        self,
+        windows: Sequence[tuple[dt.date, dt.date, tuple[float, float] | None]],
+        points: Sequence[tuple[float, float]],
     ) -> list[Incident]:
         """Incidents new claims may join, read through indexes (store.candidates)."""
         with self._read() as conn:

@@ -1,0 +1,137 @@
+"""Per-report ingest cost (wall time, peak memory) into registries of growing size.
+
+For each size (default 1k, 100k, 1M incidents) the synthetic registry of `bench/web_api.py` is
+built once (cached as out/bench-ingest-<n>.db; same generator, same seed) and copied to a
+scratch file. A fresh child process opens the copy, ingests one warm-up report (the extractor's
+model loads, the near-duplicate index reads the stored signatures), then ingests --reports
+new synthetic reports one at a time, each a full `Registry.ingest` (store, extract, geocode,
+link, save). The reports come from the same generator with another seed, so they fall on the
+registry's busy days and places and their claims have candidates to be scored against.
+
+Printed per size: median and mean ms per report, the linking part of it, and the child's peak
+RSS before and after the measured reports. Nothing is asserted: the target (within 2x from 1k
+to 1M, memory not growing with the registry) is read off the table.
+
+    .venv/bin/python bench/ingest_scaling.py                  # 1k, 100k, 1M
+    .venv/bin/python bench/ingest_scaling.py --sizes 1000 100000 --reports 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from web_api import Synthesizer, registry, sqlite_files  # noqa: E402
+
+from trucewatch.ingest.sources import SourceItem  # noqa: E402
+from trucewatch.models import Document  # noqa: E402
+from trucewatch.records import document_id  # noqa: E402
+from trucewatch.registry import Registry  # noqa: E402
+from trucewatch.store import open_store  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = 20_221_024  # bench/web_api.py's default registry seed
+REPORT_SEED = 7
+
+
+def reports(count: int) -> list[SourceItem]:
+    """`count` new synthetic reports (with their own texts), from another seed."""
+    synth = Synthesizer(REPORT_SEED)
+    out: list[SourceItem] = []
+    while len(out) < count:
+        docs, _incident = synth.incident()
+        for doc, raw in docs:
+            document = Document(
+                id=doc.id, text=doc.text, published=doc.published, url=doc.url, title=doc.title
+            )
+            out.append(SourceItem(document=document, raw=raw, outlet=doc.outlet))
+    return out[:count]
+
+
+def _rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(db: Path, count: int) -> None:
+    """Runs in a fresh process: warm up, then time `count` single-report ingests."""
+    items = reports(count + 1)
+    store = open_store(db)
+    try:
+        job = Registry(store)
+        job.ingest([items[0]])
+        before = _rss_mib()
+        totals: list[float] = []
+        linking: list[float] = []
+        for item in items[1:]:
+            began = time.perf_counter()
+            summary = job.ingest([item])
+            totals.append(time.perf_counter() - began)
+            if summary.failed:
+                raise SystemExit(f"ingest failed: {summary.failed}")
+            # the linking step alone, on the same claims (already linked: it reads and decides)
+            t0 = time.perf_counter()
+            job.relink(store.claims(document_id=document_id(item.document.text)))
+            linking.append(time.perf_counter() - t0)
+        after = _rss_mib()
+    finally:
+        store.close()
+    print(
+        json.dumps(
+            {
+                "median_ms": round(1000 * statistics.median(totals), 1),
+                "mean_ms": round(1000 * statistics.fmean(totals), 1),
+                "relink_median_ms": round(1000 * statistics.median(linking), 1),
+                "rss_before_mib": round(before, 1),
+                "rss_peak_mib": round(after, 1),
+            }
+        )
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 100_000, 1_000_000])
+    parser.add_argument("--reports", type=int, default=20)
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child is not None:
+        child(args.child, args.reports)
+        return 0
+    out = ROOT / "out"
+    rows = []
+    for n in args.sizes:
+        cached = out / f"bench-ingest-{n}.db"
+        registry(cached, n, SEED, 5_000, rebuild=False)
+        scratch = out / f"bench-ingest-{n}.scratch.db"
+        for stale in sqlite_files(scratch):
+            stale.unlink(missing_ok=True)
+        shutil.copyfile(cached, scratch)
+        run = [sys.executable, __file__, "--child", str(scratch), "--reports", str(args.reports)]
+        done = subprocess.run(run, check=True, capture_output=True, text=True)
+        figures = json.loads(done.stdout.strip().splitlines()[-1])
+        rows.append((n, figures))
+        print(f"{n:>9,} incidents: {figures}", flush=True)
+        for stale in sqlite_files(scratch):
+            stale.unlink(missing_ok=True)
+    base = rows[0][1]["median_ms"]
+    for n, figures in rows:
+        ratio = figures["median_ms"] / base
+        print(
+            f"{n:>9,}  {figures['median_ms']:8.1f} ms/report (x{ratio:.2f})  "
+            f"relink {figures['relink_median_ms']:6.1f} ms  "
+            f"RSS {figures['rss_before_mib']:.0f} -> {figures['rss_peak_mib']:.0f} MiB"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
