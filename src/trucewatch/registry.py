@@ -245,6 +245,25 @@ class Registry:
                 break
         return touched
 
+    def recompute(self, since: dt.date | None = None) -> tuple[int, int]:
+        """Link again, with the current rules, the incidents no analyst touched (first day on or
+        after `since`, or all; undated ones only without `since`): they are dissolved and their
+        claims linked afresh, against every incident kept. An incident an analyst reviewed
+        (accepted, rejected, edited: any override) or reshaped (a merge or split left a review)
+        is kept as it is, claims and all. Returns (incidents dissolved, incidents touched)."""
+        found = self.store.incidents(since=since, include_historical=True, include_rejected=True)
+        loose = [
+            i
+            for i in found
+            if origin_of(i) == OURS
+            and i.status == "unreviewed"
+            and not i.overrides
+            and not self.store.reviews(i.id)
+        ]
+        claims = [c.model_copy(update={"incident_id": None}) for i in loose for c in i.claims]
+        self.store.save_incidents([i.model_copy(update={"claims": []}) for i in loose])
+        return len(loose), self.relink(claims)
+
     def _link_once(self, claims: Sequence[Claim]) -> tuple[int, list[str]]:
         # the batch's claims, and linkable claims an earlier batch left without an incident
         # (read off a partial index: normally none, whatever the registry's size)
