@@ -11,7 +11,9 @@ log-odds); None is a veto, a contradiction no other agreement can outweigh:
   within that area's radius) +0.5; two settlements further apart than 25 km a veto; two names
   that differ with no point to compare -1.5.
 - **sides and direction**: each of actor and target stated alike +0.75; a mirrored pair (each
-  side blames the other for one clash: actor and target swapped, different claimants) +0.5;
+  side blames the other for one clash: actor and target swapped, each told by its victim) +0.5;
+  actor and target swapped otherwise: an answer aimed at a place of its own (a retaliation) is a
+  veto, one at the same place or at no stated place ("returned fire") -1.0, one exchange;
   actors both stated and different -2.0, targets -1.0.
 - **type and weapon**: the same type +1.0, a generic or interchangeable pair 0, otherwise -1.5;
   the same weapon +0.5, two different ones -0.5.
@@ -50,7 +52,7 @@ from trucewatch.link.rules import (
 )
 from trucewatch.records import Claim, GeoPoint
 
-THRESHOLD = 0.5
+THRESHOLD = 0.0
 """Score at which two claims are taken to be one act (tune part of the linking gold set)."""
 STRONG = 5.0
 """Score an undated or placeless pair must reach."""
@@ -130,8 +132,9 @@ def _norm(side: str | None) -> str | None:
 
 
 def is_mirrored(a: Claim, b: Claim) -> bool:
-    """Each side blames the other: actors and targets swapped, told by different claimants
-    (one clash, two accounts of who started it)."""
+    """Each side blames the other for one clash: actors and targets swapped, and each claim
+    told by its own target (the victim's account). A strike and the other side's retaliation
+    reported by an outlet, or claimed by the one who fired, are not mirrored."""
     ea, eb = a.event, b.event
     actor_a, target_a = _norm(ea.actor), _norm(ea.target)
     return (
@@ -140,11 +143,25 @@ def is_mirrored(a: Claim, b: Claim) -> bool:
         and actor_a != target_a
         and actor_a == _norm(eb.target)
         and target_a == _norm(eb.actor)
-        and _norm(ea.source) != _norm(eb.source)
+        and _norm(ea.source) == target_a
+        and _norm(eb.source) == actor_a
     )
 
 
-def side_points(a: Claim, b: Claim) -> float:
+def is_reversed(a: Claim, b: Claim) -> bool:
+    """Actor and target swapped (whoever tells it): an act and the other side's act."""
+    ea, eb = a.event, b.event
+    actor_a, target_a = _norm(ea.actor), _norm(ea.target)
+    return (
+        actor_a is not None
+        and target_a is not None
+        and actor_a != target_a
+        and actor_a == _norm(eb.target)
+        and target_a == _norm(eb.actor)
+    )
+
+
+def side_points(a: Claim, b: Claim) -> float | None:
     ea, eb = a.event, b.event
     actor_a, actor_b = _norm(ea.actor), _norm(eb.actor)
     target_a, target_b = _norm(ea.target), _norm(eb.target)
@@ -152,6 +169,8 @@ def side_points(a: Claim, b: Claim) -> float:
         return 0.75
     if is_mirrored(a, b):
         return 0.5
+    if is_reversed(a, b):
+        return None  # decided in pair_score, which knows the places
     points = 0.0
     if actor_a and actor_b:
         points += 0.75 if actor_a == actor_b else -2.0
@@ -198,10 +217,14 @@ def pair_score(a: Claim, b: Claim) -> PairScore | None:
     place = place_points(a, b)
     if days is None or place is None:
         return None
+    sides = side_points(a, b)
+    if sides is None:  # actor and target swapped: the answer to an act
+        unplaced = not (a.event.location or a.geo) or not (b.event.location or b.geo)
+        if place < 2.0 and not unplaced:
+            return None  # aimed at a place of its own: a retaliation, its own incident
+        sides = -1.0  # "returned fire" at the same place, or nowhere said: one exchange
     kinds = type_points(a, b)
-    total = (
-        days + place + side_points(a, b) + kinds + casualty_points(a, b) + 3.0 * similarity(a, b)
-    )
+    total = days + place + sides + kinds + casualty_points(a, b) + 3.0 * similarity(a, b)
     same_type = a.event.type == b.event.type and (
         a.event.type not in GENERIC_TYPES or (is_tally(a) and is_tally(b))  # a tally retold
     )
