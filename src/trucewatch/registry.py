@@ -23,6 +23,7 @@ from trucewatch.ingest.sources import SourceItem
 from trucewatch.link.ceasefires import ceasefire_for
 from trucewatch.link.incidents import link
 from trucewatch.link.rules import linkable
+from trucewatch.link.tallies import relate
 from trucewatch.models import Document
 from trucewatch.records import (
     OURS,
@@ -274,6 +275,7 @@ class Registry:
         todo = list(pending.values())
         existing = [i for i in self._candidates(todo) if origin_of(i) == OURS]
         incidents = link(todo, existing)  # never into imported reference data
+        incidents = relate(incidents, existing)  # tallies and the acts they count
         incidents = [  # an analyst's ceasefire (an override) stands
             i.model_copy(update={"ceasefire_id": ceasefire_for(i, self.ceasefires)})
             for i in incidents
