@@ -292,7 +292,7 @@ class Registry:
         for c in claims:
             if c.event.date is None:
                 continue
-            box = (c.geo.lat, c.geo.lon) if c.geo is not None else None
+            box = (c.geo.lat, c.geo.lon, c.geo.precision) if c.geo is not None else None
             reach = LINK_WINDOW if box is not None else dt.timedelta(days=1)
             windows.append((_shift(c.event.date, -reach), _shift(c.event.date, reach), box))
         points = [

@@ -64,12 +64,19 @@ def relate(touched: Sequence[Incident], others: Iterable[Incident]) -> list[Inci
     touched_ids = {i.id for i in touched}
     out = {i.id: i for i in touched}
     for tally in tallies:
-        contained = sorted(
-            act.id for act in acts if any(covers(t, a) for t in tally.claims for a in act.claims)
-        )
-        # an act no longer in view (another window) stays contained
-        kept = [i for i in tally.contains if i not in by_id]
-        wanted = sorted({*kept, *contained})
+        # pairs of two untouched incidents were related when one of them was last touched
+        in_view = acts if tally.id in touched_ids else [a for a in acts if a.id in touched_ids]
+        if not in_view and tally.id not in touched_ids:
+            continue
+        found = {
+            act.id for act in in_view if any(covers(t, a) for t in tally.claims for a in act.claims)
+        }
+        if tally.id in touched_ids:
+            # an act no longer in view (another window) stays contained
+            kept = {i for i in tally.contains if i not in by_id}
+        else:
+            kept = {i for i in tally.contains if i not in touched_ids}
+        wanted = sorted(kept | found)
         if wanted != tally.contains or tally.id in touched_ids:
             out[tally.id] = tally.model_copy(update={"contains": wanted})
     return list(out.values())

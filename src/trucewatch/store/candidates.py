@@ -1,7 +1,8 @@
 """The linker's reads: only what new claims can touch, each through an index.
 
 - **Dated candidates**: incidents whose days overlap a claim's window and, for a claim with a
-  point, whose point lies in a box around it (or that have none). The window's lower bound is
+  point, that it can reach (`_near`): a settlement joins settlements within 25 km and areas
+  whose radius may reach it; incidents with no point are always in. The window's lower bound is
   moved back by the longest incident span (read off `ix_incidents_span`), so the read is a
   range of `ix_incidents_by_day_place` (first_date, lat, lon; migration 7) that checks the box
   inside the index; only the incidents found are loaded with their claims.
@@ -20,7 +21,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, true
 
 from trucewatch.models import VIOLENT_TYPES
 from trucewatch.records import Claim, Incident
@@ -29,9 +30,14 @@ from trucewatch.store.incidents import chunks
 from trucewatch.store.migrations import SPAN_SQL
 from trucewatch.store.schema import claims, incidents
 
-BOX_DEGREES = 0.5  # half-side of the box around a claim's point (~55 km north-south)
+BOX_DEGREES = 0.25  # half-side of the box an undated claim's place is looked up in
 
-Box = tuple[float, float] | None  # a point's (lat, lon): the box around it; None: anywhere
+Box = tuple[float, float, str] | None  # a claim's (lat, lon, precision); None: anywhere
+# how far a claim of a precision can join: a settlement joins another settlement within 25 km
+# (link.decision vetoes more) and an area whose radius reaches it; an area anything inside it
+REACH_KM = {"settlement": 25.0, "district": 65.0, "region": 145.0}
+AREA_KM = 120.0  # the largest area radius link.decision knows (a region)
+_KM_PER_DEGREE = 111.0
 
 
 def _longest_span(conn: Connection) -> int:
@@ -68,16 +74,7 @@ def candidate_incidents(
                 last >= since,
             )
             if box is not None:
-                lat, lon = box
-                query = query.where(
-                    or_(
-                        incidents.c.lat.is_(None),
-                        and_(
-                            incidents.c.lat.between(lat - BOX_DEGREES, lat + BOX_DEGREES),
-                            incidents.c.lon.between(lon - BOX_DEGREES, lon + BOX_DEGREES),
-                        ),
-                    )
-                )
+                query = query.where(_near(*box))
             ids.update(conn.scalars(query))
     for lat, lon in points:
         query = select(incidents.c.id).where(
@@ -87,6 +84,29 @@ def candidate_incidents(
         )
         ids.update(conn.scalars(query))
     return _load(conn, sorted(ids))
+
+
+def _square(lat: float, lon: float, km: float) -> ColumnElement[bool]:
+    dlat = km / _KM_PER_DEGREE
+    dlon = km / (_KM_PER_DEGREE * max(0.1, math.cos(math.radians(lat))))
+    return and_(
+        incidents.c.lat.between(lat - dlat, lat + dlat),
+        incidents.c.lon.between(lon - dlon, lon + dlon),
+    )
+
+
+def _near(lat: float, lon: float, precision: str) -> ColumnElement[bool]:
+    """Incidents a claim at this point can join: no point; a point within its reach; or an
+    area (not a settlement) whose radius may reach it."""
+    reach = REACH_KM.get(precision)
+    if reach is None:  # a country's point: anywhere
+        return true()
+    precision_of = incidents.c.data["geo"]["precision"].as_string()
+    return or_(
+        incidents.c.lat.is_(None),
+        _square(lat, lon, reach),
+        and_(_square(lat, lon, reach + AREA_KM), precision_of != "settlement"),
+    )
 
 
 def _load(conn: Connection, ids: Sequence[str]) -> list[Incident]:

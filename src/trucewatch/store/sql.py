@@ -278,7 +278,7 @@ class SqlStore:
 
     def link_candidates(
         self,
-        windows: Sequence[tuple[dt.date, dt.date, tuple[float, float] | None]],
+        windows: Sequence[tuple[dt.date, dt.date, tuple[float, float, str] | None]],
         points: Sequence[tuple[float, float]],
     ) -> list[Incident]:
         """Incidents new claims may join, read through indexes (store.candidates)."""
