@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SHARED ?= ../shared
 OUT := out
 
-.PHONY: demo test lint eval eval-link bench install dev clean postgres audit fuzz bench-web browser
+.PHONY: demo test lint eval eval-link bench-ingest bench install dev clean postgres audit fuzz bench-web browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -92,6 +92,11 @@ fuzz: dev
 ## bench: throughput and memory of extract vs bare spaCy (needs ../shared)
 bench: install
 	$(BIN)/python bench/extract_throughput.py $(SHARED)/bench/muc4_dev_texts.jsonl
+
+## bench-ingest: per-report ingest cost (time, peak memory) into synthetic registries of 1k, 100k
+## and 1M incidents (built once into out/; the 1M one takes a long time and about 5 GB)
+bench-ingest: install
+	$(BIN)/python bench/ingest_scaling.py
 
 ## bench-web: requests/s and p50/p95/p99 latency of the incident list, map data and dashboard on
 ## 100k synthetic incidents (registry built once into out/bench-web-100k.db), on 127.0.0.1

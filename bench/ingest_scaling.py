@@ -14,6 +14,7 @@ to 1M, memory not growing with the registry) is read off the table.
 
     .venv/bin/python bench/ingest_scaling.py                  # 1k, 100k, 1M
     .venv/bin/python bench/ingest_scaling.py --sizes 1000 100000 --reports 30
+    .venv/bin/python bench/ingest_scaling.py --sizes 1000000 --in-place   # no 5 GB copy
 """
 
 from __future__ import annotations
@@ -101,6 +102,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 100_000, 1_000_000])
     parser.add_argument("--reports", type=int, default=20)
+    parser.add_argument(
+        "--in-place",
+        action="store_true",
+        help="ingest into the cached registries themselves (no copy; they keep the reports)",
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
@@ -111,17 +117,19 @@ def main() -> int:
     for n in args.sizes:
         cached = out / f"bench-ingest-{n}.db"
         registry(cached, n, SEED, 5_000, rebuild=False)
-        scratch = out / f"bench-ingest-{n}.scratch.db"
-        for stale in sqlite_files(scratch):
-            stale.unlink(missing_ok=True)
-        shutil.copyfile(cached, scratch)
+        scratch = cached if args.in_place else out / f"bench-ingest-{n}.scratch.db"
+        if not args.in_place:
+            for stale in sqlite_files(scratch):
+                stale.unlink(missing_ok=True)
+            shutil.copyfile(cached, scratch)
         run = [sys.executable, __file__, "--child", str(scratch), "--reports", str(args.reports)]
         done = subprocess.run(run, check=True, capture_output=True, text=True)
         figures = json.loads(done.stdout.strip().splitlines()[-1])
         rows.append((n, figures))
         print(f"{n:>9,} incidents: {figures}", flush=True)
-        for stale in sqlite_files(scratch):
-            stale.unlink(missing_ok=True)
+        if not args.in_place:
+            for stale in sqlite_files(scratch):
+                stale.unlink(missing_ok=True)
     base = rows[0][1]["median_ms"]
     for n, figures in rows:
         ratio = figures["median_ms"] / base
