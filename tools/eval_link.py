@@ -12,7 +12,10 @@ threshold in memory and prints the figures: how `link.decision.THRESHOLD` is cal
 `tune`, leaving out every pair with a `check` report. `--write-split` writes the tune/check id
 lists once (by incident key: reports that share a key stay on one side).
 
-Usage: python tools/eval_link.py [--shared ../shared] [--errors N] [--write-split] [PART ...]
+`--gold FILE` scores another file of the same format (a hidden set of real multi-source
+incidents: records with `id`, `text`, `published`, `language` and the `incidents` keys) whole.
+
+Usage: python tools/eval_link.py [--shared ../shared] [--gold FILE] [--errors N] [PART ...]
 """
 
 from __future__ import annotations
@@ -176,12 +179,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("parts", nargs="*", help="all, tune, check (default: the three)")
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument(
+        "--gold",
+        type=Path,
+        help="another gold file in the same format (a hidden set): scored whole, no split",
+    )
     parser.add_argument("--errors", type=int, default=0, help="show N pair errors (not check)")
     parser.add_argument("--write-split", action="store_true", help="write the tune/check ids")
     parser.add_argument("--json", action="store_true", help="one JSON object per part")
     parser.add_argument("--sweep", metavar="A:B:STEP", help="re-link tune at these thresholds")
     args = parser.parse_args()
-    gold_path = args.shared / "eval" / GOLD
+    gold_path = args.gold or args.shared / "eval" / GOLD
+    if args.gold is not None:
+        if not args.gold.is_file():
+            parser.error(f"no gold file at {args.gold}")
+        args.parts = ["all"]
     if not gold_path.exists():
         print(f"no linking gold set at {gold_path}: nothing to evaluate", file=sys.stderr)
         return 0
@@ -218,7 +230,7 @@ def main() -> int:
         print(show("  pairwise, English only: ", figures["pairwise_en"], True))
         print(show("  B³,       all languages:", figures["bcubed"], False))
         print(show("  B³,       English only: ", figures["bcubed_en"], False))
-        if args.errors and part != "check":
+        if args.errors and part != "check" and args.gold is None:  # a hidden set: figures only
             # never a check report's errors, not even inside the `all` run
             hidden = set((ROOT / "eval" / "link_dev.check.ids").read_text().split())
             shown = {k: v for k, v in gold.items() if k not in hidden}
