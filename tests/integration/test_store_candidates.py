@@ -13,6 +13,7 @@ import pytest
 from trucewatch.models import Event
 from trucewatch.records import Claim, GeoPoint, Incident, StoredDocument, document_id
 from trucewatch.store import SqlStore
+from trucewatch.store.candidates import candidate_incidents
 
 NOW = dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
 DAY = dt.date(2024, 2, 20)
@@ -80,3 +81,13 @@ def test_orphans_are_only_linkable_claims_without_an_incident(store: SqlStore) -
     stored(store, "background", DAY, HERE, historical=True)
     stored(store, "talks", DAY, HERE, type="mediation")
     assert [c.id for c in store.orphan_claims()] == [orphan.id]
+
+
+def test_a_dense_window_gives_the_nearest_incidents_first(store: SqlStore) -> None:
+    incident(store, "here", stored(store, "here", DAY, HERE))
+    incident(store, "close", stored(store, "close", DAY, CLOSE))
+    incident(store, "nowhere", stored(store, "nowhere", DAY, None))
+    window = (DAY, DAY, (HERE.lat, HERE.lon, HERE.precision))
+    with store.read() as conn:
+        two = candidate_incidents(conn, [window], [], limit=2)
+    assert sorted(i.id for i in two) == ["here", "nowhere"]  # no point counts as nearest

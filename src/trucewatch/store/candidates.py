@@ -2,10 +2,11 @@
 
 - **Dated candidates**: incidents whose days overlap a claim's window and, for a claim with a
   point, that it can reach (`_near`): a settlement joins settlements within 25 km and areas
-  whose radius may reach it; incidents with no point are always in. The window's lower bound is
-  moved back by the longest incident span (read off `ix_incidents_span`), so the read is a
-  range of `ix_incidents_by_day_place` (first_date, lat, lon; migration 7) that checks the box
-  inside the index; only the incidents found are loaded with their claims.
+  whose radius may reach it; incidents with no point are always in. Of those, at most
+  `MAX_PER_CLAIM`, the nearest first (incidents with no point count as nearest). The window's
+  lower bound is moved back by the longest incident span (read off `ix_incidents_span`), so
+  the read is a range of `ix_incidents_by_day_place` (first_date, lat, lon; migration 7) that
+  checks the box inside the index; only the incidents found are loaded with their claims.
 - **Undated candidates**: undated incidents whose point lies in a box around an undated claim's
   point (`ix_incidents_undated_place`, a partial index over undated incidents, migration 7). An
   undated claim joins only the same place (link.decision), so nothing else can be joined.
@@ -38,6 +39,9 @@ Box = tuple[float, float, str] | None  # a claim's (lat, lon, precision); None: 
 REACH_KM = {"settlement": 25.0, "district": 65.0, "region": 145.0}
 AREA_KM = 120.0  # the largest area radius link.decision knows (a region)
 _KM_PER_DEGREE = 111.0
+MAX_PER_CLAIM = 200
+"""At most this many incidents, the nearest first, are read for one claim with a point: the cost
+of linking a claim stays flat however dense the registry is around it."""
 
 
 def _longest_span(conn: Connection) -> int:
@@ -59,6 +63,8 @@ def candidate_incidents(
     conn: Connection,
     windows: Sequence[tuple[dt.date, dt.date, Box]],
     points: Sequence[tuple[float, float]],
+    *,
+    limit: int = MAX_PER_CLAIM,
 ) -> list[Incident]:
     """Incidents (rejected ones included, with their claims) overlapping a window (since,
     until, box): with a box, only those whose point is in it or that have none; and undated
@@ -74,7 +80,12 @@ def candidate_incidents(
                 last >= since,
             )
             if box is not None:
-                query = query.where(_near(*box))
+                lat, lon, _precision = box
+                distance = func.coalesce(
+                    func.abs(incidents.c.lat - lat) + func.abs(incidents.c.lon - lon), 0.0
+                )
+                query = query.where(_near(*box)).order_by(distance, incidents.c.id)
+                query = query.limit(limit)
             ids.update(conn.scalars(query))
     for lat, lon in points:
         query = select(incidents.c.id).where(
