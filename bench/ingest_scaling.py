@@ -75,7 +75,10 @@ def build(path: Path, n: int, batch_size: int = 5_000) -> None:
     store = open_store(building)
     try:
         with store.write() as conn:
-            listed = "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'documents%'"
+            listed = (
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' "
+                "AND name LIKE 'documents_fts%'"
+            )
             triggers = conn.exec_driver_sql(listed).scalars().all()
             for name in _FTS_TRIGGERS:
                 conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
