@@ -39,7 +39,7 @@ Box = tuple[float, float, str] | None  # a claim's (lat, lon, precision); None: 
 REACH_KM = {"settlement": 25.0, "district": 65.0, "region": 145.0}
 AREA_KM = 120.0  # the largest area radius link.decision knows (a region)
 _KM_PER_DEGREE = 111.0
-MAX_PER_CLAIM = 200
+MAX_PER_CLAIM = 100
 """At most this many incidents, the nearest first, are read for one claim with a point: the cost
 of linking a claim stays flat however dense the registry is around it."""
 
