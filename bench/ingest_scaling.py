@@ -23,6 +23,7 @@ import argparse
 import json
 import resource
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -104,6 +105,67 @@ def build(path: Path, n: int, batch_size: int = 5_000) -> None:
             source.replace(target)
 
 
+BLOCK = 100_000  # incidents of the two-year synthetic registry repeated back in time
+
+
+def extend_back_in_time(block: Path, path: Path, copies: int) -> None:
+    """A registry of `copies` times the two-year `block`, each copy moved two years further
+    back (730 days), ids suffixed: the block's density over 2 x copies years, made in SQL."""
+    building = path.with_name(path.name + ".building")
+    for stale in sqlite_files(building):
+        stale.unlink(missing_ok=True)
+    shutil.copyfile(block, building)
+    store = open_store(building)  # migrates the copy if needed
+    store.close()
+    conn = sqlite3.connect(building)
+    try:
+        listed = (
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'documents_fts%'"
+        )
+        triggers = [row[0] for row in conn.execute(listed)]
+        for name in _FTS_TRIGGERS:
+            conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+        for k in range(1, copies):
+            tag, shift = f"~{k}", f"-{730 * k} days"
+            params = {"tag": tag, "shift": shift}
+            conn.execute(
+                "INSERT INTO documents SELECT id || :tag, text, raw, date(published, :shift), "
+                "url, outlet, title, language, origin, ingested_at, duplicate_of FROM documents "
+                "WHERE instr(id, '~') = 0",
+                params,
+            )
+            conn.execute(
+                "INSERT INTO incidents SELECT id || :tag, type, date(first_date, :shift), "
+                "date(last_date, :shift), lat, lon, ceasefire_id, historical, version, "
+                "updated_at, json_set(data, '$.id', id || :tag, "
+                "'$.first_date', date(json_extract(data, '$.first_date'), :shift), "
+                "'$.last_date', date(json_extract(data, '$.last_date'), :shift)), "
+                "status, uncertainty FROM incidents WHERE instr(id, '~') = 0",
+                params,
+            )
+            conn.execute(
+                "INSERT INTO claims SELECT document_id || :tag || ':' || idx, "
+                "document_id || :tag, idx, type, actor, target, source, stance, "
+                "date(date, :shift), historical, lat, lon, geo_precision, geo_name, "
+                "incident_id || :tag, "
+                "json_set(event, '$.date', date(json_extract(event, '$.date'), :shift)) "
+                "FROM claims WHERE instr(id, '~') = 0",
+                params,
+            )
+            conn.commit()
+            print(f"  copy {k + 1}/{copies}", flush=True)
+        for statement in triggers:
+            conn.execute(statement)
+        conn.execute("ANALYZE")
+        conn.commit()
+    finally:
+        conn.close()
+    for target, source in zip(sqlite_files(path), sqlite_files(building), strict=True):
+        target.unlink(missing_ok=True)
+        if source.exists():
+            source.replace(target)
+
+
 def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -162,7 +224,13 @@ def main() -> int:
     rows = []
     for n in args.sizes:
         cached = out / f"bench-ingest-{n}.db"
-        if not cached.exists():
+        if not cached.exists() and n > BLOCK and n % BLOCK == 0:
+            block = out / f"bench-ingest-{BLOCK}.db"
+            if not block.exists():
+                build(block, BLOCK)
+            print(f"building {n:,} incidents: the {BLOCK:,} block back in time", flush=True)
+            extend_back_in_time(block, cached, n // BLOCK)
+        elif not cached.exists():
             print(f"building {n:,} synthetic incidents into {cached}", flush=True)
             build(cached, n)
         scratch = cached if args.in_place else out / f"bench-ingest-{n}.scratch.db"
