@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SHARED ?= ../shared
 OUT := out
 
-.PHONY: demo test lint eval bench install dev clean postgres audit fuzz bench-web browser train cli-reference
+.PHONY: demo test lint eval eval-link bench-ingest bench install dev clean postgres audit fuzz bench-web browser train cli-reference
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +84,11 @@ eval: install
 train: dev
 	$(BIN)/python tools/train_claim_filter.py --shared $(SHARED)
 
+## eval-link: ingest the shared linking gold set (all reports, then its tune and check parts)
+## into fresh registries and score the incidents: pairwise and B³, all languages and English only
+eval-link: install
+	$(BIN)/python tools/eval_link.py --shared $(SHARED)
+
 ## audit: dependency audit with pip-audit (needs PyPI's per-version JSON API, which this
 ## workplace's PyPI mirror does not serve: there it fails rather than pass having checked nothing)
 audit: dev
@@ -105,6 +110,11 @@ fuzz: dev
 bench: install
 	$(BIN)/python bench/extract_throughput.py $(SHARED)/bench/muc4_dev_texts.jsonl
 	$(BIN)/python bench/language_throughput.py
+
+## bench-ingest: per-report ingest cost (time, peak memory) into synthetic registries of 1k, 100k
+## and 1M incidents (built once into out/; the 1M one takes a long time and about 5 GB)
+bench-ingest: install
+	$(BIN)/python bench/ingest_scaling.py
 
 ## bench-web: requests/s and p50/p95/p99 latency of the incident list, map data and dashboard on
 ## 100k synthetic incidents (registry built once into out/bench-web-100k.db), on 127.0.0.1

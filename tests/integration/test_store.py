@@ -86,7 +86,7 @@ def test_a_new_store(store: SqlStore) -> None:
     tables = ["documents", "signatures", "incidents", "claims", "ceasefires", "period_reports"]
     accounts = ["users", "sessions", "api_tokens"]
     assert store.counts() == dict.fromkeys([*tables, "reviews", *accounts], 0) | {
-        "schema_migrations": 6
+        "schema_migrations": 7
     }
     assert store.integrity_check()
     if is_postgres(store):
@@ -119,6 +119,7 @@ def test_migrations_are_recorded_once(store_target: Target, open_stores: StoreFa
         (4, "review state and accounts"),
         (5, "index incident lists"),
         (6, "index incident spans"),
+        (7, "index the linker's candidates"),
     ]
     assert recorded == recorded_migrations(again) == expected
     assert again.integrity_check()

@@ -14,6 +14,7 @@ from trucewatch.cli.extract import extract
 from trucewatch.cli.importing import import_
 from trucewatch.cli.incidents import incidents
 from trucewatch.cli.ingest import ingest
+from trucewatch.cli.relink import relink
 from trucewatch.cli.serve import serve
 from trucewatch.cli.users import user
 from trucewatch.cli.watch import source, watch
@@ -28,6 +29,7 @@ def cli() -> None:
 for command in (
     extract,
     ingest,
+    relink,
     incidents,
     bulletin,
     export,

@@ -34,12 +34,19 @@ def _incident_words(incident: Incident, sides: set[str]) -> set[str]:
     return words
 
 
+def _told_by_monitor(incident: Incident, ceasefire: Ceasefire) -> bool:
+    monitor = _words(ceasefire.monitor)
+    return bool(monitor) and any(_words(c.event.source) & monitor for c in incident.claims)
+
+
 def ceasefire_for(incident: Incident, ceasefires: Sequence[Ceasefire]) -> str | None:
     """Id of the ceasefire in force on the incident's first day that fits it best: the number
     of its parties among the incident's sides, plus one when its area names a place or side of
     the incident; at least two such points are needed (both sides, or one side and the area),
-    so a strike in Gaza is not counted against a Lebanon truce that shares one party. Ties go
-    to the latest started (then the smallest id); None if undated or none applies."""
+    so a strike in Gaza is not counted against a Lebanon truce that shares one party. An
+    incident that names no side at all (a neutral observer's tally) counts against a ceasefire
+    whose monitor told it and whose area names its place. Ties go to the latest started (then
+    the smallest id); None if undated or none applies."""
     day = incident.first_date
     if day is None:
         return None
@@ -56,6 +63,8 @@ def ceasefire_for(incident: Incident, ceasefires: Sequence[Ceasefire]) -> str | 
         area = 1 if _words(cf.area) & (words - party_words) else 0
         if fit >= 1 and fit + area >= 2:
             scored.append((fit + area, cf.start.toordinal(), cf.id))
+        elif not sides and area and _told_by_monitor(incident, cf):
+            scored.append((2, cf.start.toordinal(), cf.id))
     if not scored:
         return None
     best = max(scored, key=lambda t: (t[0], t[1]))

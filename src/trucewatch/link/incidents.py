@@ -2,9 +2,13 @@
 
 Claims are taken in order (day, undated last; then document id; then index). A claim that
 already carries an incident id, or already sits in a given incident, stays there. Any other
-claim joins the best-scoring incident whose every claim it is compatible with (`rules.compatible`,
-the one-document rule included), else it starts a new incident whose id is derived from its own.
-Background and non-violent claims get no incident: they are left as they are.
+claim is scored against every claim of each candidate incident (`decision.pair_score`): an
+incident with a claim it contradicts (a veto, the one-document rule included) is out; of the
+rest, it joins the one whose best-scoring member pair passes the decision (`decision.joins`:
+the calibrated threshold, strong evidence for an undated or placeless claim), the highest score
+first; else it starts a new incident whose id is derived from its own. The score of each join is
+kept on the incident (`Incident.link_scores`, claim id -> score). Background and non-violent
+claims get no incident: they are left as they are.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ import datetime as dt
 import hashlib
 from collections.abc import Sequence
 
-from trucewatch.link.rules import Score, compatible, linkable, score
+from trucewatch.link.decision import THRESHOLD, joins, pair_score
+from trucewatch.link.rules import linkable
 from trucewatch.link.summary import summarise
 from trucewatch.records import Claim, Incident
 
@@ -31,22 +36,26 @@ def incident_id(claim_id: str, salt: int = 0) -> str:
     return "inc-" + hashlib.sha1(seed.encode("utf-8")).hexdigest()[:12]
 
 
-def fit(claim: Claim, members: Sequence[Claim]) -> Score | None:
-    """How well a claim fits a group: mean pairwise score, None if any member is incompatible."""
-    others = [m for m in members if m.id != claim.id]
-    if not all(compatible(claim, m) for m in others):
-        return None
-    if not others:
-        return Score(0.0, 0.0)
-    scores = [score(claim, m) for m in others]
-    n = len(scores)
-    return Score(sum(s.agreement for s in scores) / n, sum(s.similarity for s in scores) / n)
+def fit(claim: Claim, members: Sequence[Claim], threshold: float = THRESHOLD) -> float | None:
+    """The score with which a claim joins a group: its best pair with a member that passes the
+    decision; None when it contradicts any member or no pair passes."""
+    best: float | None = None
+    for member in members:
+        if member.id == claim.id:
+            continue
+        pair = pair_score(claim, member)
+        if pair is None:
+            return None
+        if joins(pair, claim, member, threshold) and (best is None or pair.score > best):
+            best = pair.score
+    return best
 
 
 class _Linker:
     """Working state of one `link` call: incidents by id, each with its claims by id."""
 
-    def __init__(self, incidents: Sequence[Incident]) -> None:
+    def __init__(self, incidents: Sequence[Incident], threshold: float = THRESHOLD) -> None:
+        self.threshold = threshold
         self.heads: dict[str, Incident] = {}
         self.members: dict[str, dict[str, Claim]] = {}
         self.home: dict[str, str] = {}  # claim id -> incident id
@@ -58,7 +67,12 @@ class _Linker:
                 self.home.setdefault(claim.id, incident.id)
 
     def place(self, claim: Claim) -> None:
-        target = claim.incident_id or self.home.get(claim.id) or self._best(claim)
+        target = claim.incident_id or self.home.get(claim.id)
+        joined: float | None = None
+        if target is None:
+            best = self._best(claim)
+            if best is not None:
+                joined, target = best
         if target is None:
             target = self._new_id(claim.id)
         if target not in self.heads:
@@ -71,18 +85,22 @@ class _Linker:
             self._touch(previous)
         self.members[target][claim.id] = claim.model_copy(update={"incident_id": target})
         self.home[claim.id] = target
+        if joined is not None:
+            head = self.heads[target]
+            scores = {**head.link_scores, claim.id: round(joined, 2)}
+            self.heads[target] = head.model_copy(update={"link_scores": scores})
         self._touch(target)
 
-    def _best(self, claim: Claim) -> str | None:
-        best: tuple[Score, str] | None = None
+    def _best(self, claim: Claim) -> tuple[float, str] | None:
+        best: tuple[float, str] | None = None
         for iid in sorted(self.members):
             members = list(self.members[iid].values())
             if not members:
                 continue
-            fitness = fit(claim, members)
+            fitness = fit(claim, members, self.threshold)
             if fitness is not None and (best is None or fitness > best[0]):
                 best = (fitness, iid)
-        return best[1] if best else None
+        return best
 
     def _new_id(self, claim_id: str) -> str:
         salt = 0
@@ -98,11 +116,16 @@ class _Linker:
         out = []
         for iid in self.touched:
             claims = sorted(self.members[iid].values(), key=claim_order)
-            out.append(summarise(self.heads[iid].model_copy(update={"claims": claims})))
+            kept = {c.id for c in claims}
+            scores = {k: v for k, v in self.heads[iid].link_scores.items() if k in kept}
+            head = self.heads[iid].model_copy(update={"claims": claims, "link_scores": scores})
+            out.append(summarise(head))
         return sorted(out, key=lambda i: (i.first_date or _UNDATED, i.id))
 
 
-def link(claims: Sequence[Claim], incidents: Sequence[Incident] = ()) -> list[Incident]:
+def link(
+    claims: Sequence[Claim], incidents: Sequence[Incident] = (), *, threshold: float = THRESHOLD
+) -> list[Incident]:
     """Assign each linkable claim to an incident; return the incidents touched or created.
 
     `incidents` are the ones already stored (with their claims); each returned incident holds
@@ -110,7 +133,7 @@ def link(claims: Sequence[Claim], incidents: Sequence[Incident] = ()) -> list[In
     background or not violations are skipped (the caller keeps them as claims). Linking the same
     claims again, with or without the incidents returned, gives the same incidents.
     """
-    linker = _Linker(incidents)
+    linker = _Linker(incidents, threshold)
     for claim in sorted((c for c in claims if linkable(c)), key=claim_order):
         linker.place(claim)
     return linker.result()

@@ -163,6 +163,14 @@ class Incident(BaseModel):
         default_factory=dict, description="field -> value an analyst set (EDITABLE_FIELDS)"
     )
     version: int = 1
+    contains: list[str] = Field(
+        default_factory=list,
+        description="a tally's acts: ids of the incidents it counts (link.tallies)",
+    )
+    link_scores: dict[str, float] = Field(
+        default_factory=dict,
+        description="claim id -> the linking score with which it joined (link.decision)",
+    )
     claims: list[Claim] = Field(default_factory=list)
 
     def with_overrides(self) -> Incident:

@@ -25,6 +25,7 @@ from trucewatch.ingest.sources import SourceItem
 from trucewatch.link.ceasefires import ceasefire_for
 from trucewatch.link.incidents import link
 from trucewatch.link.rules import linkable
+from trucewatch.link.tallies import relate
 from trucewatch.models import OURS, Claim, Incident, document_id, origin_of
 from trucewatch.registry.ceasefires import profile_ceasefires
 from trucewatch.registry.read import Reading, read, stored_document
@@ -228,14 +229,36 @@ class Registry:
                 break
         return touched
 
+    def recompute(self, since: dt.date | None = None) -> tuple[int, int]:
+        """Link again, with the current rules, the incidents no analyst touched (first day on or
+        after `since`, or all; undated ones only without `since`): they are dissolved and their
+        claims linked afresh, against every incident kept. An incident an analyst reviewed
+        (accepted, rejected, edited: any override) or reshaped (a merge or split left a review)
+        is kept as it is, claims and all. Returns (incidents dissolved, incidents touched)."""
+        found = self.store.incidents(since=since, include_historical=True, include_rejected=True)
+        loose = [
+            i
+            for i in found
+            if origin_of(i) == OURS
+            and i.status == "unreviewed"
+            and not i.overrides
+            and not self.store.reviews(i.id)
+        ]
+        claims = [c.model_copy(update={"incident_id": None}) for i in loose for c in i.claims]
+        self.store.save_incidents([i.model_copy(update={"claims": []}) for i in loose])
+        return len(loose), self.relink(claims)
+
     def _link_once(self, claims: Sequence[Claim]) -> tuple[int, list[str]]:
-        pending = {c.id: c for c in self.store.claims(unlinked=True) if linkable(c)}
+        # the batch's claims, and linkable claims an earlier batch left without an incident
+        # (read off a partial index: normally none, whatever the registry's size)
+        pending = {c.id: c for c in self.store.orphan_claims()}
         pending.update({c.id: c for c in claims if linkable(c)})
         if not pending:
             return 0, []
         todo = list(pending.values())
         existing = [i for i in self._candidates(todo) if origin_of(i) == OURS]
         incidents = link(todo, existing)  # never into imported reference data
+        incidents = relate(incidents, existing)  # tallies and the acts they count
         incidents = [  # an analyst's ceasefire (an override) stands
             i.model_copy(update={"ceasefire_id": ceasefire_for(i, self.ceasefires)})
             for i in incidents
@@ -245,19 +268,20 @@ class Registry:
         return len(incidents) - len(stale), stale
 
     def _candidates(self, claims: Sequence[Claim]) -> list[Incident]:
-        """Stored incidents new claims may join: those of the claims' days (two days either
-        side), and, when a claim is undated, the undated ones."""
-        dated = [c.event.date for c in claims if c.event.date is not None]
-        found: dict[str, Incident] = {}
-        if dated:
-            since = _shift(min(dated), -LINK_WINDOW)
-            until = _shift(max(dated), LINK_WINDOW)
-            stored = self.store.incidents(since=since, until=until, include_rejected=True)
-            found.update((i.id, i) for i in stored)
-        if len(dated) < len(claims):
-            stored = self.store.incidents(include_rejected=True)
-            found.update((i.id, i) for i in stored if i.first_date is None)
-        return list(found.values())
+        """Stored incidents new claims may join (store.candidates): for a dated claim with a
+        point, those within two days and near it; with no point (it joins only on the same day,
+        link.decision), those within a day; for an undated claim, undated ones at its place."""
+        windows = []
+        for c in claims:
+            if c.event.date is None:
+                continue
+            box = (c.geo.lat, c.geo.lon, c.geo.precision) if c.geo is not None else None
+            reach = LINK_WINDOW if box is not None else dt.timedelta(days=1)
+            windows.append((_shift(c.event.date, -reach), _shift(c.event.date, reach), box))
+        points = [
+            (c.geo.lat, c.geo.lon) for c in claims if c.event.date is None and c.geo is not None
+        ]
+        return self.store.link_candidates(windows, points)
 
 
 def _shift(day: dt.date, delta: dt.timedelta) -> dt.date:

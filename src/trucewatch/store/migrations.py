@@ -182,6 +182,22 @@ def _span_index(conn: Connection) -> None:
         conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS ix_incidents_span ON incidents ({span})")
 
 
+# The linker's candidate reads (store.candidates): undated incidents by place, and the linkable
+# claims left without an incident (normally none), so neither read grows with the registry.
+_CANDIDATE_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS ix_incidents_undated_place "
+    "ON incidents (lat, lon) WHERE first_date IS NULL",
+    "CREATE INDEX IF NOT EXISTS ix_claims_unlinked "
+    "ON claims (historical, type) WHERE incident_id IS NULL",
+    "CREATE INDEX IF NOT EXISTS ix_incidents_by_day_place ON incidents (first_date, lat, lon)",
+)
+
+
+def _candidate_indexes(conn: Connection) -> None:
+    for statement in _CANDIDATE_INDEXES:
+        conn.exec_driver_sql(statement)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create tables", _create_tables),
     Migration(2, "full-text index", _full_text),
@@ -189,6 +205,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "review state and accounts", _review),
     Migration(5, "index incident lists", _list_indexes),
     Migration(6, "index incident spans", _span_index),
+    Migration(7, "index the linker's candidates", _candidate_indexes),
 )
 
 

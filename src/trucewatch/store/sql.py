@@ -45,6 +45,7 @@ from trucewatch.records import (
 )
 from trucewatch.store import rows
 from trucewatch.store.base import StoreError
+from trucewatch.store.candidates import candidate_incidents, orphan_claims
 from trucewatch.store.engine import BEGIN_OPTION
 from trucewatch.store.incidents import apply_review, chunks, save_incidents
 from trucewatch.store.incidents import update_incident as _update_incident
@@ -304,6 +305,20 @@ class SqlStore:
         query = query.order_by(_claims.c.document_id, _claims.c.idx)
         with self._read() as conn:
             return [rows.claim_from_row(row) for row in conn.execute(query).mappings()]
+
+    def link_candidates(
+        self,
+        windows: Sequence[tuple[dt.date, dt.date, tuple[float, float, str] | None]],
+        points: Sequence[tuple[float, float]],
+    ) -> list[Incident]:
+        """Incidents new claims may join, read through indexes (store.candidates)."""
+        with self._read() as conn:
+            return candidate_incidents(conn, windows, points)
+
+    def orphan_claims(self) -> list[Claim]:
+        """Linkable claims left without an incident (store.candidates)."""
+        with self._read() as conn:
+            return orphan_claims(conn)
 
     def save_incidents(self, incidents: Sequence[Incident], *, linking: bool = False) -> list[str]:
         """Upsert incidents and link the claims each lists, in one transaction; returns the
