@@ -181,9 +181,8 @@ _LIVE: dict[str, Any] = {}
 def _web(extractor: Extractor, geocoder: Geocoder) -> tuple[str, dict[str, str]]:
     """One live server for the whole campaign, over a registry of its own; tokens per role."""
     if "url" not in _LIVE:
-        from trucewatch.accounts import Accounts
-
         from trucewatch.store import open_store
+        from trucewatch.store.accounts import Accounts
         from trucewatch.web.settings import WebSettings
         from web_server import LiveServer
 

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from trucewatch.review import Reviewer, ReviewError
 
 from trucewatch.extract.pipeline import Extractor
 from trucewatch.geo import Geocoder
@@ -18,9 +17,10 @@ from trucewatch.models import Document
 from trucewatch.models.figures import MAX_FIGURE
 from trucewatch.records import CasualtyRange
 from trucewatch.registry import Registry
+from trucewatch.registry.review import Reviewer, ReviewError
 from trucewatch.report.export import export
 from trucewatch.store import SqlStore, open_store
-from trucewatch.web.charts import radius_for
+from trucewatch.web.charts.style import radius_for
 
 HUGE = "9" * 400
 REPORT = (
@@ -131,7 +131,7 @@ def test_edits_out_of_bounds_are_refused(
 def test_user_names_differ_by_more_than_case_and_passwords_are_not_blank(
     store: SqlStore,
 ) -> None:
-    from trucewatch.accounts import AccountError, Accounts
+    from trucewatch.store.accounts import AccountError, Accounts
 
     accounts = Accounts(store)
     accounts.add_user("viewer1", "viewer-pass-1", "viewer")

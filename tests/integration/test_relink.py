@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from trucewatch.review import Reviewer
 
 from trucewatch.cli import cli
 from trucewatch.extract.pipeline import Extractor
@@ -19,6 +18,7 @@ from trucewatch.link.summary import summarise
 from trucewatch.models import Document
 from trucewatch.records import Incident
 from trucewatch.registry import Registry
+from trucewatch.registry.review import Reviewer
 from trucewatch.store import SqlStore, open_store
 
 MORTARS = (
