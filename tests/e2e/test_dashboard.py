@@ -150,7 +150,8 @@ def test_map_circle_opens_its_incident(page: Page) -> None:
     expect(page).to_have_url(re.compile(re.escape(href) + "$"))
     expect(page.locator("#incident-title")).to_contain_text("Shelling at Avdiivka")
     expect(page.locator(".minimap #incident-map circle.incident")).to_have_count(1)
-    expect(page.locator("#claims .claim.asserts")).to_have_count(2)  # two outlets
+    # two English outlets and the Ukrainian report of the same shelling (samples/reports-ru-uk)
+    expect(page.locator("#claims .claim.asserts")).to_have_count(3)
     expect(page.locator("#claims .column").nth(1)).to_contain_text("No denial.")
 
 
