@@ -36,8 +36,10 @@ from sqlalchemy import insert  # noqa: E402
 from web_api import Synthesizer, sqlite_files  # noqa: E402
 
 from trucewatch.ingest.sources import SourceItem  # noqa: E402
-from trucewatch.models import Document  # noqa: E402
-from trucewatch.records import document_id  # noqa: E402
+from trucewatch.models import (
+    Document,  # noqa: E402
+    document_id,  # noqa: E402
+)
 from trucewatch.registry import Registry  # noqa: E402
 from trucewatch.store import open_store, rows  # noqa: E402
 from trucewatch.store.schema import ceasefires, claims, documents, incidents  # noqa: E402

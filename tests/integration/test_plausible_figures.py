@@ -13,9 +13,8 @@ import pytest
 from trucewatch.extract.pipeline import Extractor
 from trucewatch.geo import Geocoder
 from trucewatch.ingest.sources import SourceItem
-from trucewatch.models import Document
+from trucewatch.models import CasualtyRange, Document
 from trucewatch.models.figures import MAX_FIGURE
-from trucewatch.records import CasualtyRange
 from trucewatch.registry import Registry
 from trucewatch.registry.review import Reviewer, ReviewError
 from trucewatch.report.export import export

@@ -15,7 +15,7 @@ from trucewatch.extract.languages.dispatch import ENGLISH, READERS
 from trucewatch.extract.pipeline import Extractor
 from trucewatch.geo import Geocoder
 from trucewatch.ingest.sources import read_sources
-from trucewatch.records import Incident
+from trucewatch.models import Incident
 from trucewatch.registry import Registry
 from trucewatch.store import SqlStore, open_store
 

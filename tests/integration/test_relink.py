@@ -15,8 +15,7 @@ from trucewatch.extract.pipeline import Extractor
 from trucewatch.geo import Geocoder
 from trucewatch.ingest.sources import SourceItem
 from trucewatch.link.summary import summarise
-from trucewatch.models import Document
-from trucewatch.records import Incident
+from trucewatch.models import Document, Incident
 from trucewatch.registry import Registry
 from trucewatch.registry.review import Reviewer
 from trucewatch.store import SqlStore, open_store

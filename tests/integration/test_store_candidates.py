@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from trucewatch.models import Event
-from trucewatch.records import Claim, GeoPoint, Incident, StoredDocument, document_id
+from trucewatch.models import Claim, Event, GeoPoint, Incident, StoredDocument, document_id
 from trucewatch.store import SqlStore
 from trucewatch.store.candidates import candidate_incidents
 

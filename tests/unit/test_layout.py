@@ -16,8 +16,7 @@ def test_no_loose_modules_at_the_package_root() -> None:
     assert loose <= ALLOWED_ROOT_MODULES, sorted(loose - ALLOWED_ROOT_MODULES)
 
 
-def test_the_old_contract_path_names_the_same_classes() -> None:
-    from trucewatch import models, records
-
-    for name in records.__all__:
-        assert getattr(records, name) is getattr(models, name)
+def test_one_home_for_the_data_contracts() -> None:
+    """`records` was merged into `models`: no second import path for the same classes."""
+    assert not (ROOT / "records").exists()
+    assert not (ROOT / "records.py").exists()

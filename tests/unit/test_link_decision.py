@@ -16,8 +16,7 @@ from trucewatch.link.decision import (
     place_points,
     same_name,
 )
-from trucewatch.models import Event, Evidence
-from trucewatch.records import Claim, GeoPoint
+from trucewatch.models import Claim, Event, Evidence, GeoPoint
 
 DAY = dt.date(2023, 5, 8)
 # made-up points a few km apart, as on a front line

@@ -8,8 +8,7 @@ from typing import Any
 
 from trucewatch.link import ceasefire_for, link
 from trucewatch.link.tallies import covers, relate
-from trucewatch.models import Event, Evidence
-from trucewatch.records import Ceasefire, Claim, GeoPoint
+from trucewatch.models import Ceasefire, Claim, Event, Evidence, GeoPoint
 
 DAY = dt.date(2021, 6, 2)
 VILLAGE = GeoPoint(lat=48.10, lon=37.70, precision="settlement", name="Greenfield")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from trucewatch.records import Ceasefire, Incident
+from trucewatch.models import Ceasefire, Incident
 
 
 def incident_sides(incident: Incident) -> set[str]:

@@ -50,7 +50,7 @@ from trucewatch.link.rules import (
     tallies_compatible,
     types_compatible,
 )
-from trucewatch.records import Claim, GeoPoint
+from trucewatch.models import Claim, GeoPoint
 
 THRESHOLD = 0.0
 """Score at which two claims are taken to be one act (tune part of the linking gold set)."""

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from trucewatch.link.decision import THRESHOLD, joins, pair_score
 from trucewatch.link.rules import linkable
 from trucewatch.link.summary import summarise
-from trucewatch.records import Claim, Incident
+from trucewatch.models import Claim, Incident
 
 _UNDATED = dt.date.max
 

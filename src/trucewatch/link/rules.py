@@ -19,8 +19,7 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-from trucewatch.models import VIOLENT_TYPES
-from trucewatch.records import Claim, GeoPoint
+from trucewatch.models import VIOLENT_TYPES, Claim, GeoPoint
 
 MAX_DAYS_APART = 1
 MAX_KM_APART = 25.0

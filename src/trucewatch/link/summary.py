@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from trucewatch.link.rules import place_tokens
-from trucewatch.records import CasualtyRange, Claim, GeoPoint, Incident
+from trucewatch.models import CasualtyRange, Claim, GeoPoint, Incident
 
 # most specific first: an incident told as a drone strike by one and a violation by another is
 # a drone strike

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 
 from trucewatch.link.decision import place_points
 from trucewatch.link.rules import haversine_km, is_tally
-from trucewatch.records import Claim, GeoPoint, Incident
+from trucewatch.models import Claim, GeoPoint, Incident
 
 # how far from a tally's point its area reaches, by the precision of that point
 _AREA_KM = {"settlement": 25.0, "district": 40.0, "region": 120.0, "country": 1500.0}

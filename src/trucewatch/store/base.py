@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol, runtime_checkable
 
-from trucewatch.records import (
+from trucewatch.models import (
     Ceasefire,
     Claim,
     Incident,

@@ -24,8 +24,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, true
 
-from trucewatch.models import VIOLENT_TYPES
-from trucewatch.records import Claim, Incident
+from trucewatch.models import VIOLENT_TYPES, Claim, Incident
 from trucewatch.store import rows
 from trucewatch.store.incidents import chunks
 from trucewatch.store.migrations import SPAN_SQL

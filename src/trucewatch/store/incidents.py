@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, exists, insert, select, update
 
-from trucewatch.records import Incident, Review
+from trucewatch.models import Incident, Review
 from trucewatch.store import rows
 from trucewatch.store.base import StaleVersionError, StoreError
 from trucewatch.store.schema import claims, incidents, reviews

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from sqlalchemy import Connection, Engine, insert, inspect, select, update
 
-from trucewatch.records import Claim, Incident
+from trucewatch.models import Claim, Incident
 from trucewatch.store import rows
 from trucewatch.store.base import StoreError
 from trucewatch.store.engine import BEGIN_OPTION

@@ -30,7 +30,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import String
 
-from trucewatch.records import REFERENCE_ORIGINS, Incident, ReviewStatus
+from trucewatch.models import REFERENCE_ORIGINS, Incident, ReviewStatus
 from trucewatch.store.engine import UNICODE_LOWER
 from trucewatch.store.migrations import FTS_POSTGRES_VECTOR
 from trucewatch.store.schema import claims, documents, incidents

@@ -6,17 +6,17 @@ from typing import Any
 
 from sqlalchemy import RowMapping
 
-from trucewatch.models import Event
-from trucewatch.models.figures import stored_event, stored_incident
-from trucewatch.records import (
+from trucewatch.models import (
     Ceasefire,
     Claim,
+    Event,
     GeoPoint,
     Incident,
     PeriodReport,
     Review,
     StoredDocument,
 )
+from trucewatch.models.figures import stored_event, stored_incident
 
 DOCUMENT_FIELDS = tuple(name for name in StoredDocument.model_fields)
 """The `documents` columns a StoredDocument is read from (everything but `raw`)."""

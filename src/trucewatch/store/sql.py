@@ -34,7 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DataError, IntegrityError
 
-from trucewatch.records import (
+from trucewatch.models import (
     Ceasefire,
     Claim,
     Incident,

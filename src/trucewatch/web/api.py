@@ -21,8 +21,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from trucewatch.ingest.sources import SourceItem
-from trucewatch.models import Document
-from trucewatch.records import Ceasefire, Incident, PeriodReport, Review
+from trucewatch.models import Ceasefire, Document, Incident, PeriodReport, Review
 from trucewatch.registry.ceasefires import NewCeasefire, new_ceasefire
 from trucewatch.registry.observations import Observation
 from trucewatch.registry.review import Reviewer
@@ -455,7 +454,7 @@ class IngestOut(BaseModel):
 @router.post("/reports", response_model=IngestOut, status_code=201, responses=ERRORS)
 def post_report(report: ReportIn, principal: Admin, svc: Svc) -> IngestOut:
     """Ingest one report: stored, extracted, linked (admins)."""
-    from trucewatch.records import document_id
+    from trucewatch.models import document_id
 
     doc_id = document_id(report.text)
     item = SourceItem(

@@ -12,7 +12,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup
 
-from trucewatch.records import EDITABLE_FIELDS, Claim, Incident, StoredDocument
+from trucewatch.models import EDITABLE_FIELDS, Claim, Incident, StoredDocument
 from trucewatch.registry.review import Reviewer, ReviewError, form_edits
 from trucewatch.store.queries import IncidentQuery, IncidentSummary
 from trucewatch.web import charts

@@ -13,7 +13,7 @@ from pydantic import BeforeValidator, Field
 
 from trucewatch.extract.pipeline import Extractor
 from trucewatch.geo.geocoder import Geocoder
-from trucewatch.records import Claim, ReviewStatus
+from trucewatch.models import Claim, ReviewStatus
 from trucewatch.registry import Registry
 from trucewatch.registry.observations import Observation, record
 from trucewatch.store.accounts import Accounts
