@@ -337,6 +337,9 @@ def test_page_asks_only_this_server(page: Page, traffic: Traffic, path: str) -> 
 def test_observation_place_is_picked_on_the_map(page: Page, traffic: Traffic) -> None:
     log_in(page, "analyst", "/observations/new")
     svg = page.locator("#pick-map svg#incident-map")
+    # wait for what the user waits for: the map's script has started taking clicks (a busy
+    # machine may still be running it when the page is shown)
+    expect(svg).to_have_attribute("data-ready", "pick")
     box = svg.bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)

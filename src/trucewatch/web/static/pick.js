@@ -37,4 +37,6 @@ document.addEventListener("DOMContentLoaded", () => {
     marker.setAttribute("cx", p.x);
     marker.setAttribute("cy", p.y);
   });
+  svg.dataset.ready = "pick"; // the map now takes clicks (tests and users can wait for it)
+  svg.style.cursor = "crosshair";
 });
